@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as the guest sees it: the table userspace set, minus what a guest
+ * must never see (the virtualization extensions), plus the bits that follow
+ * the guest's own state.
+ */
+#include <asm/processor-flags.h>
+
+#include "hvm_core.h"
+
+#define CPUID_1_ECX_VMX		BIT(5)
+#define CPUID_1_ECX_XSAVE	BIT(26)
+#define CPUID_1_ECX_OSXSAVE	BIT(27)
+#define CPUID_8000_0001_ECX_SVM	BIT(2)
+
+static const struct hvm_cpuid_entry *hvm_cpuid_find(struct hvm_vcpu *vcpu,
+						    u32 function, u32 index)
+{
+	int i;
+
+	for (i = 0; i < vcpu->cpuid_nent; i++) {
+		const struct hvm_cpuid_entry *e = &vcpu->cpuid[i];
+
+		if (e->function != function)
+			continue;
+		if ((e->flags & HVM_CPUID_FLAG_SIGNIFICANT_INDEX) &&
+		    e->index != index)
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
+	       u32 out[4])
+{
+	const struct hvm_cpuid_entry *e = hvm_cpuid_find(vcpu, function, index);
+
+	if (!e) {
+		out[0] = out[1] = out[2] = out[3] = 0;
+		return;
+	}
+	out[0] = e->eax;
+	out[1] = e->ebx;
+	out[2] = e->ecx;
+	out[3] = e->edx;
+
+	if (function == 1) {
+		out[2] &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
+		if ((out[2] & CPUID_1_ECX_XSAVE) && (cr4 & X86_CR4_OSXSAVE))
+			out[2] |= CPUID_1_ECX_OSXSAVE;
+	} else if (function == 0x80000001) {
+		out[2] &= ~CPUID_8000_0001_ECX_SVM;
+	}
+}

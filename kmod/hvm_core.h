@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvm core: the vendor-neutral objects (VM, vCPU, memory slots, nested page
+ * tables) and the ops table a vendor backend implements.
+ */
+#ifndef _HVM_CORE_H
+#define _HVM_CORE_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/mmu_notifier.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "hvm.h"		/* uapi */
+#include "insn_decode.h"
+
+#define HVM_MAX_VCPUS		64
+#define HVM_MAX_MEMSLOTS	32
+#define HVM_MAX_CPUID_ENTRIES	256
+#define HVM_MAX_MSR_ENTRIES	256
+/* Guest-physical limit: 4-level nested paging covers 48 bits. */
+#define HVM_GUEST_PHYS_BITS	46
+#define HVM_MAX_GPA		(1ULL << HVM_GUEST_PHYS_BITS)
+
+/* Index of each general register in hvm_vcpu.regs: x86 encoding order. */
+enum hvm_reg {
+	HVM_RAX, HVM_RCX, HVM_RDX, HVM_RBX, HVM_RSP, HVM_RBP, HVM_RSI, HVM_RDI,
+	HVM_R8, HVM_R9, HVM_R10, HVM_R11, HVM_R12, HVM_R13, HVM_R14, HVM_R15,
+	HVM_NR_REGS,
+};
+
+struct hvm_memslot {
+	u64 gpa;
+	u64 size;		/* 0: the slot is empty */
+	unsigned long uaddr;
+	u32 flags;		/* HVM_MEM_* */
+};
+
+/*
+ * The shape of a vendor's nested page tables: radix trees of 512 8-byte
+ * entries, 4 or 5 levels deep; the vendors differ in the bits.
+ */
+struct hvm_npt_format {
+	unsigned int levels;
+	u64 present;		/* any of these bits: the entry is present */
+	u64 dir;		/* bits of a non-leaf entry */
+	u64 leaf;		/* bits of every leaf (readable) */
+	u64 leaf_write;		/* added when writable */
+	u64 leaf_exec;		/* added when executable */
+	u64 leaf_noexec;	/* added when not executable */
+};
+
+struct hvm_vm {
+	struct kref ref;
+	struct mm_struct *mm;		/* the address space backing memory */
+	struct mmu_notifier mn;
+
+	struct mutex lock;		/* serializes VM ioctls */
+
+	/*
+	 * mmu_lock protects the nested page tables, memslots[] and vcpus[]
+	 * against the MMU notifier. Writers of memslots[] and vcpus[] hold
+	 * both lock and mmu_lock.
+	 */
+	spinlock_t mmu_lock;
+	struct hvm_memslot memslots[HVM_MAX_MEMSLOTS];
+	struct hvm_vcpu *vcpus[HVM_MAX_VCPUS];
+	u64 *npt_root;
+	unsigned long npt_pages;	/* table pages, root included */
+	unsigned long mapped_pages;	/* present leaf entries */
+	/* Faults retry while an invalidation runs or ran since they began. */
+	unsigned long mmu_seq;
+	unsigned int mmu_invalidating;
+};
+
+enum hvm_vcpu_mode {
+	HVM_OUTSIDE_GUEST,
+	HVM_IN_GUEST,
+};
+
+/* An exit to userspace that the next HVM_RUN must finish. */
+enum hvm_completion {
+	HVM_COMPLETE_NONE,
+	HVM_COMPLETE_PIO_IN,
+	HVM_COMPLETE_MMIO_READ,
+	HVM_COMPLETE_HYPERCALL,
+};
+
+/* A ready-to-use page-table-page cache: faults allocate before locking. */
+#define HVM_NPT_CACHE_PAGES	4	/* levels - 1 */
+
+struct hvm_vcpu {
+	struct hvm_vm *vm;
+	u32 id;
+	struct mutex mutex;		/* serializes vCPU ioctls */
+	struct hvm_run *run;		/* the shared page */
+
+	/* Guest registers the core owns; the backend syncs them per entry. */
+	u64 regs[HVM_NR_REGS];
+	u64 rip;
+	u64 rflags;
+
+	u64 apic_base;
+	u64 xcr0;
+	u64 misc_enable;
+	u64 mtrr_def_type;
+	u64 dr[4];			/* DR0-3, swapped around each entry */
+
+	struct fpu_guest guest_fpu;
+
+	/* Exit in progress in userspace. */
+	enum hvm_completion completion;
+	u64 completion_rip;		/* RIP once it is finished */
+	u8 pio_size;			/* for port reads: 1, 2 or 4 */
+	struct hvm_insn mmio_insn;	/* the MMIO read being completed */
+
+	/* Interrupt queued by HVM_INTERRUPT. */
+	bool irq_pending;
+	u8 irq_vector;
+
+	/* Requests from other threads, and where this vCPU runs. */
+	int mode;			/* enum hvm_vcpu_mode */
+	int cpu;			/* valid while mode is HVM_IN_GUEST */
+	unsigned long requests;		/* HVM_REQ_* bits */
+
+	int cpuid_nent;
+	struct hvm_cpuid_entry *cpuid;	/* cpuid_nent entries or NULL */
+
+	void *npt_cache[HVM_NPT_CACHE_PAGES];
+	int npt_cache_n;
+
+	void *vendor;			/* the backend's per-vCPU state */
+};
+
+#define HVM_REQ_TLB_FLUSH	0
+
+/* Values a backend's exit handler returns to the core's run loop. */
+#define HVM_EXIT_TO_USER	0
+#define HVM_REENTER		1
+
+/* A guest's paging state, as the instruction fetcher needs it. */
+struct hvm_paging {
+	u64 cr0, cr3, cr4, efer;
+	u64 cs_base;
+	bool cs_l, cs_db;
+};
+
+/*
+ * The whole contract between the core and a vendor backend. The core never
+ * names a vendor; each backend fills one of these.
+ */
+struct hvm_vendor_ops {
+	const char *name;
+	u32 vendor;				/* enum hvm_vendor */
+	const char *busy_msg;			/* why enable_cpu said -EBUSY */
+	const struct hvm_npt_format *npt;	/* set by init() */
+
+	/* Module load/unload: is the hardware there, global state. */
+	int (*init)(void);
+	void (*exit)(void);
+	/* On each CPU, with preemption disabled. -EBUSY if owned by another. */
+	int (*enable_cpu)(void);
+	void (*disable_cpu)(void);
+
+	int (*vcpu_create)(struct hvm_vcpu *vcpu);
+	void (*vcpu_destroy)(struct hvm_vcpu *vcpu);
+	/* Enter the guest once and handle the exit: HVM_REENTER/EXIT_TO_USER. */
+	int (*vcpu_run)(struct hvm_vcpu *vcpu);
+
+	void (*get_sregs)(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs);
+	int (*set_sregs)(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);
+	void (*get_paging)(struct hvm_vcpu *vcpu, struct hvm_paging *paging);
+	/* MSRs the backend keeps in its control block: 0, -ENOENT, -EINVAL. */
+	int (*get_msr)(struct hvm_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
+	void (*inject_gp)(struct hvm_vcpu *vcpu);
+};
+
+extern const struct hvm_vendor_ops *hvm_ops;
+extern const struct hvm_vendor_ops hvm_svm_ops;
+
+/* main.c */
+int hvm_hardware_get(void);
+void hvm_hardware_put(void);
+extern atomic_t hvm_live_vms, hvm_live_vcpus;
+
+/* dev.c: the ioctl layer */
+int hvm_dev_init(void);
+void hvm_dev_exit(void);
+
+/* vm.c */
+struct hvm_vm *hvm_vm_create(void);
+void hvm_vm_put(struct hvm_vm *vm);
+int hvm_vm_set_memory_region(struct hvm_vm *vm,
+			     const struct hvm_memory_region *region);
+struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id);
+void hvm_vm_flush_tlbs(struct hvm_vm *vm);
+
+/* vcpu.c */
+void hvm_vcpu_destroy(struct hvm_vcpu *vcpu);
+int hvm_vcpu_run(struct hvm_vcpu *vcpu);
+void hvm_vcpu_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
+void hvm_vcpu_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);
+int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
+		       struct hvm_cpuid_entry *entries);
+int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector);
+int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,
+		 u64 next_rip);
+int hvm_exit_hypercall(struct hvm_vcpu *vcpu, u8 insn_len);
+int hvm_exit_internal(struct hvm_vcpu *vcpu, u32 suberror, int ndata,
+		      const u64 *data);
+
+/* memslot.c */
+int hvm_memslot_check(const struct hvm_memory_region *region);
+const struct hvm_memslot *hvm_memslot_find(struct hvm_vm *vm, u64 gpa);
+int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
+			unsigned int len);
+
+/* mmu.c: nested page tables, vendor-neutral */
+int hvm_mmu_init(struct hvm_vm *vm);
+void hvm_mmu_destroy(struct hvm_vm *vm);
+int hvm_mmu_page_fault(struct hvm_vcpu *vcpu, u64 gpa, bool write,
+		       bool no_emulate, const u8 *insn_bytes,
+		       unsigned int insn_len);
+void hvm_mmu_zap_range(struct hvm_vm *vm, u64 gpa, u64 size);
+void hvm_npt_cache_free(struct hvm_vcpu *vcpu);
+extern const struct mmu_notifier_ops hvm_mmu_notifier_ops;
+
+/* emulate.c: MMIO via instruction decode */
+int hvm_emulate_mmio(struct hvm_vcpu *vcpu, u64 gpa, bool write,
+		     const u8 *insn_bytes, unsigned int insn_len);
+void hvm_complete_mmio_read(struct hvm_vcpu *vcpu);
+
+/* cpuid.c */
+void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
+	       u32 out[4]);
+
+/* msr.c */
+int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data);
+int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
+bool hvm_xcr0_valid(u64 xcr0);
+extern u64 hvm_host_xcr0;
+
+#endif /* _HVM_CORE_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvm module entry: picks the vendor backend, turns virtualization on in
+ * every CPU while at least one VM exists, and follows CPU hotplug.
+ */
+#include <linux/module.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/reboot.h>
+
+#include "hvm_core.h"
+
+const struct hvm_vendor_ops *hvm_ops;
+atomic_t hvm_live_vms, hvm_live_vcpus;
+
+static DEFINE_MUTEX(hvm_hw_lock);
+static unsigned int hvm_hw_users;	/* VMs alive: >0 means enabled */
+static DEFINE_PER_CPU(bool, hvm_cpu_enabled);
+static enum cpuhp_state hvm_cpuhp_state;
+static struct dentry *hvm_debugfs;
+
+static void hvm_disable_this_cpu(void *unused)
+{
+	if (!this_cpu_read(hvm_cpu_enabled))
+		return;
+	hvm_ops->disable_cpu();
+	this_cpu_write(hvm_cpu_enabled, false);
+}
+
+static void hvm_enable_this_cpu(void *failed)
+{
+	int r;
+
+	if (this_cpu_read(hvm_cpu_enabled))
+		return;
+	r = hvm_ops->enable_cpu();
+	if (r) {
+		atomic_inc(failed);
+		return;
+	}
+	this_cpu_write(hvm_cpu_enabled, true);
+}
+
+/* A VM is being created: make sure every online CPU can run guests. */
+int hvm_hardware_get(void)
+{
+	atomic_t failed = ATOMIC_INIT(0);
+	int r = 0;
+
+	cpus_read_lock();
+	mutex_lock(&hvm_hw_lock);
+	if (hvm_hw_users++ == 0) {
+		on_each_cpu(hvm_enable_this_cpu, &failed, 1);
+		if (atomic_read(&failed)) {
+			on_each_cpu(hvm_disable_this_cpu, NULL, 1);
+			pr_warn_ratelimited("hvm: cannot create a VM: %s\n",
+					    hvm_ops->busy_msg);
+			hvm_hw_users = 0;
+			r = -EBUSY;
+		}
+	}
+	mutex_unlock(&hvm_hw_lock);
+	cpus_read_unlock();
+	return r;
+}
+
+void hvm_hardware_put(void)
+{
+	cpus_read_lock();
+	mutex_lock(&hvm_hw_lock);
+	if (--hvm_hw_users == 0)
+		on_each_cpu(hvm_disable_this_cpu, NULL, 1);
+	mutex_unlock(&hvm_hw_lock);
+	cpus_read_unlock();
+}
+
+static int hvm_cpu_online(unsigned int cpu)
+{
+	atomic_t failed = ATOMIC_INIT(0);
+
+	mutex_lock(&hvm_hw_lock);
+	if (hvm_hw_users)
+		hvm_enable_this_cpu(&failed);
+	mutex_unlock(&hvm_hw_lock);
+	return atomic_read(&failed) ? -EBUSY : 0;
+}
+
+static int hvm_cpu_offline(unsigned int cpu)
+{
+	mutex_lock(&hvm_hw_lock);
+	hvm_disable_this_cpu(NULL);
+	mutex_unlock(&hvm_hw_lock);
+	return 0;
+}
+
+/*
+ * Reboot: leave the CPUs as firmware expects them. (The kernel's own crash
+ * path already turns SVM and VMX off on every CPU.)
+ */
+static int hvm_reboot(struct notifier_block *nb, unsigned long code, void *v)
+{
+	on_each_cpu(hvm_disable_this_cpu, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block hvm_reboot_nb = {
+	.notifier_call = hvm_reboot,
+};
+
+static int hvm_objects_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "vms %d\n", atomic_read(&hvm_live_vms));
+	seq_printf(m, "vcpus %d\n", atomic_read(&hvm_live_vcpus));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hvm_objects);
+
+static int __init hvm_init(void)
+{
+	int r;
+
+	hvm_ops = &hvm_svm_ops;
+	r = hvm_ops->init();
+	if (r)
+		return r;
+
+	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "hvm:online",
+				      hvm_cpu_online, hvm_cpu_offline);
+	if (r < 0)
+		goto err_vendor_exit;
+	hvm_cpuhp_state = r;
+	register_reboot_notifier(&hvm_reboot_nb);
+
+	r = hvm_dev_init();
+	if (r)
+		goto err_cpuhp;
+
+	hvm_debugfs = debugfs_create_dir("hvm", NULL);
+	debugfs_create_file("objects", 0444, hvm_debugfs, NULL,
+			    &hvm_objects_fops);
+	pr_info("hvm: %s backend ready, /dev/hvm API %d\n", hvm_ops->name,
+		HVM_API_VERSION);
+	return 0;
+
+err_cpuhp:
+	unregister_reboot_notifier(&hvm_reboot_nb);
+	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
+err_vendor_exit:
+	hvm_ops->exit();
+	return r;
+}
+
+static void __exit hvm_exit(void)
+{
+	debugfs_remove_recursive(hvm_debugfs);
+	hvm_dev_exit();
+	unregister_reboot_notifier(&hvm_reboot_nb);
+	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
+	hvm_ops->exit();
+}
+
+module_init(hvm_init);
+module_exit(hvm_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hvm: a hardware-assisted hypervisor behind /dev/hvm");

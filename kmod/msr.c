@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Model-specific registers the core keeps for every vendor, and XCR0
+ * validation. The backend handles the MSRs its control block holds first;
+ * what neither knows is an error (#GP for the guest).
+ */
+#include "hvm_core.h"
+
+#define MSR_APIC_BASE		0x0000001b
+#define MSR_MTRR_CAP		0x000000fe
+#define MSR_MISC_ENABLE		0x000001a0
+#define MSR_MTRR_DEF_TYPE	0x000002ff
+
+#define APIC_BASE_VALID		(GENMASK_ULL(HVM_GUEST_PHYS_BITS - 1, 12) | \
+				 BIT(11) | BIT(10) | BIT(8))
+
+u64 hvm_host_xcr0;
+
+int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	int r = hvm_ops->get_msr(vcpu, index, data);
+
+	if (r != -ENOENT)
+		return r;
+	switch (index) {
+	case MSR_APIC_BASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_MTRR_CAP:
+		*data = 0;	/* no fixed or variable ranges */
+		return 0;
+	case MSR_MISC_ENABLE:
+		*data = vcpu->misc_enable;
+		return 0;
+	case MSR_MTRR_DEF_TYPE:
+		*data = vcpu->mtrr_def_type;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static bool hvm_memtype_valid(u64 type)
+{
+	/* UC, WC, WT, WP, WB (SDM 11.3). */
+	return type == 0 || type == 1 || (type >= 4 && type <= 6);
+}
+
+int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	int r = hvm_ops->set_msr(vcpu, index, data, host);
+
+	if (r != -ENOENT)
+		return r;
+	switch (index) {
+	case MSR_APIC_BASE:
+		if (data & ~APIC_BASE_VALID)
+			return -EINVAL;
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_MISC_ENABLE:
+		vcpu->misc_enable = data;
+		return 0;
+	case MSR_MTRR_DEF_TYPE:
+		if ((data & ~(GENMASK_ULL(7, 0) | BIT(10) | BIT(11))) ||
+		    !hvm_memtype_valid(data & 0xff))
+			return -EINVAL;
+		vcpu->mtrr_def_type = data;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/* The rules XSETBV enforces (SDM 13.3), within what the host enabled. */
+bool hvm_xcr0_valid(u64 xcr0)
+{
+	const u64 avx512 = XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 |
+			   XFEATURE_MASK_Hi16_ZMM;
+
+	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~hvm_host_xcr0))
+		return false;
+	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
+		return false;
+	if ((xcr0 & avx512) &&
+	    ((xcr0 & avx512) != avx512 || !(xcr0 & XFEATURE_MASK_YMM)))
+		return false;
+	return true;
+}

@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AMD SVM backend: per-CPU enable, the VMCB of each vCPU, guest entry
+ * with its host state around it, and the exit handlers, in a table indexed
+ * by exit code. Works without NRIP-save and decode assists (QEMU's TCG
+ * lacks both) and uses them where the CPU has them.
+ */
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+
+#include "../hvm_core.h"
+#include "vmcb.h"
+
+#define IOPM_SIZE	(3 * PAGE_SIZE)	/* 65536 ports + 3 bits, in 3 pages */
+#define MSRPM_SIZE	(2 * PAGE_SIZE)
+#define DEFAULT_PAT	0x0007040600070406ULL
+#define SVM_DR7_RESET	0x400ULL	/* bit 10 reads as one */
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	int asid_cpu;		/* where vmcb.control.asid is valid */
+	u64 asid_generation;
+};
+
+struct svm_cpu {
+	struct page *hsave;	/* VM_HSAVE_PA: VMRUN's host save area */
+	struct page *host_vmsave; /* VMSAVE/VMLOAD of host state */
+	u64 asid_generation;
+	u32 next_asid;
+	bool flush_all;		/* a new generation starts with a clean TLB */
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+
+/* Nested page tables use the host's format and depth (APM 15.25.3). */
+static struct hvm_npt_format svm_npt_format = {
+	.present	= _PAGE_PRESENT,
+	/* Nested page walks are user accesses: U/S must be set. */
+	.dir		= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
+	.leaf		= _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+	.leaf_write	= _PAGE_RW | _PAGE_DIRTY,
+	.leaf_exec	= 0,
+	.leaf_noexec	= _PAGE_NX,
+};
+static u32 svm_max_asid;
+static bool svm_nrips;
+static bool svm_flush_by_asid;
+static void *svm_iopm;
+static void *svm_msrpm;
+
+static struct svm_vcpu *to_svm(struct hvm_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+static inline void svm_clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void svm_stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+/* ---- Permission maps -------------------------------------------------- */
+
+/* MSRs the VMCB holds and VMLOAD/VMSAVE switch: the guest owns them. */
+static const u32 svm_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+/* Clear the read and write intercept bits of msr (APM 15.11). */
+static void svm_msrpm_allow(u8 *msrpm, u32 msr)
+{
+	static const u32 base[] = { 0x00000000, 0xc0000000, 0xc0010000 };
+	unsigned int i, bit;
+
+	for (i = 0; i < ARRAY_SIZE(base); i++) {
+		if (msr - base[i] < 0x2000) {
+			bit = (msr - base[i]) * 2;
+			msrpm[i * 0x800 + bit / 8] &= ~(3U << (bit % 8));
+			return;
+		}
+	}
+}
+
+/* ---- Enable, disable, module init ------------------------------------ */
+
+static int svm_init(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	u64 vm_cr;
+	int cpu, i;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("hvm: this CPU has no AMD SVM\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("hvm: this CPU has SVM but no nested paging\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & MSR_VM_CR_SVMDIS) {
+		pr_err("hvm: SVM is disabled by firmware (VM_CR.SVMDIS)\n");
+		return -ENODEV;
+	}
+	cpuid(0x8000000a, &eax, &ebx, &ecx, &edx);
+	svm_max_asid = ebx - 1;
+	svm_nrips = edx & SVM_FEATURE_NRIPS;
+	svm_flush_by_asid = edx & SVM_FEATURE_FLUSHBYASID;
+	svm_npt_format.levels = pgtable_l5_enabled() ? 5 : 4;
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		hvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+				~XFEATURE_MASK_XTILE;
+
+	svm_iopm = alloc_pages_exact(IOPM_SIZE, GFP_KERNEL);
+	svm_msrpm = alloc_pages_exact(MSRPM_SIZE, GFP_KERNEL);
+	if (!svm_iopm || !svm_msrpm)
+		goto err_free;
+	memset(svm_iopm, 0xff, IOPM_SIZE);
+	memset(svm_msrpm, 0xff, MSRPM_SIZE);
+	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
+		svm_msrpm_allow(svm_msrpm, svm_passthrough_msrs[i]);
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+		sc->hsave = alloc_pages_node(cpu_to_node(cpu),
+					     GFP_KERNEL | __GFP_ZERO, 0);
+		sc->host_vmsave = alloc_pages_node(cpu_to_node(cpu),
+						   GFP_KERNEL | __GFP_ZERO, 0);
+		if (!sc->hsave || !sc->host_vmsave)
+			goto err_free;
+	}
+	pr_info("hvm: SVM with %u ASIDs, %u-level nested paging, NRIP-save %s, flush-by-ASID %s\n",
+		svm_max_asid, svm_npt_format.levels, svm_nrips ? "yes" : "no",
+		svm_flush_by_asid ? "yes" : "no");
+	return 0;
+
+err_free:
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+		if (sc->hsave)
+			__free_page(sc->hsave);
+		if (sc->host_vmsave)
+			__free_page(sc->host_vmsave);
+		sc->hsave = NULL;
+		sc->host_vmsave = NULL;
+	}
+	if (svm_msrpm)
+		free_pages_exact(svm_msrpm, MSRPM_SIZE);
+	if (svm_iopm)
+		free_pages_exact(svm_iopm, IOPM_SIZE);
+	return -ENOMEM;
+}
+
+static void svm_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);
+
+		__free_page(sc->hsave);
+		__free_page(sc->host_vmsave);
+	}
+	free_pages_exact(svm_msrpm, MSRPM_SIZE);
+	free_pages_exact(svm_iopm, IOPM_SIZE);
+}
+
+static int svm_enable_cpu(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME_BIT)
+		return -EBUSY;	/* another hypervisor owns this CPU */
+	wrmsrl(MSR_EFER, efer | EFER_SVME_BIT);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+
+	/* Whoever used SVM before may have left entries tagged by ASID. */
+	sc->asid_generation++;
+	sc->next_asid = 1;
+	sc->flush_all = true;
+	return 0;
+}
+
+static void svm_disable_cpu(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME_BIT);
+}
+
+/* ---- Segments and state ----------------------------------------------- */
+
+static u16 svm_seg_attrib(const struct hvm_segment *s)
+{
+	if (s->unusable)
+		return 0;
+	return s->type | s->s << 4 | s->dpl << 5 | s->present << 7 |
+	       s->avl << 8 | s->l << 9 | s->db << 10 | s->g << 11;
+}
+
+static void svm_seg_set(struct vmcb_seg *v, const struct hvm_segment *s)
+{
+	v->selector = s->selector;
+	v->attrib = svm_seg_attrib(s);
+	v->limit = s->limit;
+	v->base = s->base;
+}
+
+static void svm_seg_get(const struct vmcb_seg *v, struct hvm_segment *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = v->selector;
+	s->limit = v->limit;
+	s->base = v->base;
+	s->type = v->attrib & 0xf;
+	s->s = (v->attrib >> 4) & 1;
+	s->dpl = (v->attrib >> 5) & 3;
+	s->present = (v->attrib >> 7) & 1;
+	s->avl = (v->attrib >> 8) & 1;
+	s->l = (v->attrib >> 9) & 1;
+	s->db = (v->attrib >> 10) & 1;
+	s->g = (v->attrib >> 11) & 1;
+	s->unusable = !s->present;
+}
+
+static void svm_get_sregs(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+
+	memset(sregs, 0, sizeof(*sregs));
+	svm_seg_get(&save->cs, &sregs->cs);
+	svm_seg_get(&save->ds, &sregs->ds);
+	svm_seg_get(&save->es, &sregs->es);
+	svm_seg_get(&save->fs, &sregs->fs);
+	svm_seg_get(&save->gs, &sregs->gs);
+	svm_seg_get(&save->ss, &sregs->ss);
+	svm_seg_get(&save->tr, &sregs->tr);
+	svm_seg_get(&save->ldtr, &sregs->ldt);
+	sregs->gdt.base = save->gdtr.base;
+	sregs->gdt.limit = save->gdtr.limit;
+	sregs->idt.base = save->idtr.base;
+	sregs->idt.limit = save->idtr.limit;
+	sregs->cr0 = save->cr0;
+	sregs->cr2 = save->cr2;
+	sregs->cr3 = save->cr3;
+	sregs->cr4 = save->cr4;
+	sregs->cr8 = to_svm(vcpu)->vmcb->control.int_ctl & SVM_V_TPR_MASK;
+	sregs->efer = save->efer & ~EFER_SVME_BIT;
+	sregs->apic_base = vcpu->apic_base;
+}
+
+static int svm_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_save *save = &vmcb->save;
+
+	svm_seg_set(&save->cs, &sregs->cs);
+	svm_seg_set(&save->ds, &sregs->ds);
+	svm_seg_set(&save->es, &sregs->es);
+	svm_seg_set(&save->fs, &sregs->fs);
+	svm_seg_set(&save->gs, &sregs->gs);
+	svm_seg_set(&save->ss, &sregs->ss);
+	svm_seg_set(&save->tr, &sregs->tr);
+	svm_seg_set(&save->ldtr, &sregs->ldt);
+	save->gdtr.base = sregs->gdt.base;
+	save->gdtr.limit = sregs->gdt.limit;
+	save->idtr.base = sregs->idt.base;
+	save->idtr.limit = sregs->idt.limit;
+	save->cpl = sregs->ss.dpl;
+	save->cr0 = sregs->cr0;
+	save->cr2 = sregs->cr2;
+	save->cr3 = sregs->cr3;
+	save->cr4 = sregs->cr4;
+	save->efer = sregs->efer | EFER_SVME_BIT;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
+				sregs->cr8;
+	/* Guest TLB entries are tagged by ASID, not by CR3. */
+	set_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
+static void svm_get_paging(struct hvm_vcpu *vcpu, struct hvm_paging *pg)
+{
+	const struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+
+	pg->cr0 = save->cr0;
+	pg->cr3 = save->cr3;
+	pg->cr4 = save->cr4;
+	pg->efer = save->efer;
+	pg->cs_base = save->cs.base;
+	pg->cs_l = (save->cs.attrib >> 9) & 1;
+	pg->cs_db = (save->cs.attrib >> 10) & 1;
+}
+
+static bool svm_canonical(u64 addr)
+{
+	return (u64)((s64)addr << 16 >> 16) == addr;
+}
+
+static bool svm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type != 0 && type != 1 && (type < 4 || type > 7))
+			return false;
+	}
+	return true;
+}
+
+static int svm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	const struct vmcb_save *save = &vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		*data = save->efer & ~EFER_SVME_BIT;
+		break;
+	case MSR_STAR:
+		*data = save->star;
+		break;
+	case MSR_LSTAR:
+		*data = save->lstar;
+		break;
+	case MSR_CSTAR:
+		*data = save->cstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = save->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = save->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = save->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*data = save->gs.base;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*data = save->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = save->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = save->sysenter_eip;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = save->g_pat;
+		break;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + vmcb->control.tsc_offset;
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* EFER bits a guest may set: SCE, LME, LMA, NXE, FFXSR. */
+#define SVM_EFER_GUEST	(BIT_ULL(0) | BIT_ULL(8) | BIT_ULL(10) | \
+			 BIT_ULL(11) | BIT_ULL(14))
+
+static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct vmcb_save *save = &vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~SVM_EFER_GUEST)
+			return -EINVAL;
+		if (!host)	/* LMA follows the hardware, not WRMSR */
+			data = (data & ~EFER_LMA) | (save->efer & EFER_LMA);
+		save->efer = data | EFER_SVME_BIT;
+		break;
+	case MSR_STAR:
+		save->star = data;
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!svm_canonical(data))
+			return -EINVAL;
+		if (index == MSR_LSTAR)
+			save->lstar = data;
+		else if (index == MSR_CSTAR)
+			save->cstar = data;
+		else if (index == MSR_KERNEL_GS_BASE)
+			save->kernel_gs_base = data;
+		else if (index == MSR_FS_BASE)
+			save->fs.base = data;
+		else
+			save->gs.base = data;
+		break;
+	case MSR_SYSCALL_MASK:
+		save->sfmask = (u32)data;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		save->sysenter_cs = (u32)data;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		save->sysenter_esp = data;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		save->sysenter_eip = data;
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!svm_pat_valid(data))
+			return -EINVAL;
+		save->g_pat = data;
+		break;
+	case MSR_IA32_TSC:
+		vmcb->control.tsc_offset = data - rdtsc();
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void svm_inject_exception(struct hvm_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	c->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = error;
+}
+
+static void svm_inject_gp(struct hvm_vcpu *vcpu)
+{
+	svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+}
+
+/* ---- vCPU create/destroy ---------------------------------------------- */
+
+static void svm_seg_reset(struct vmcb_seg *seg, u16 attrib)
+{
+	seg->selector = 0;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct vmcb_control *c = &vmcb->control;
+	struct vmcb_save *s = &vmcb->save;
+
+	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
+		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID | SVM_I1_INVD |
+		SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
+		SVM_I1_MSR_PROT | SVM_I1_SHUTDOWN;
+	c->intercepts[SVM_INTERCEPT_MISC2] = SVM_I2_VMRUN | SVM_I2_VMMCALL |
+		SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |
+		SVM_I2_SKINIT | SVM_I2_MONITOR | SVM_I2_MWAIT | SVM_I2_XSETBV;
+	c->iopm_base_pa = __pa(svm_iopm);
+	c->msrpm_base_pa = __pa(svm_msrpm);
+	c->tsc_offset = -rdtsc();
+	c->int_ctl = SVM_V_INTR_MASKING;
+	c->nested_ctl = SVM_NP_ENABLE;
+	c->nested_cr3 = __pa(vcpu->vm->npt_root);
+
+	/* RESET state (APM 14.1.3) */
+	svm_seg_reset(&s->cs, 0x9b);
+	s->cs.selector = 0xf000;
+	s->cs.base = 0xffff0000;
+	svm_seg_reset(&s->ds, 0x93);
+	svm_seg_reset(&s->es, 0x93);
+	svm_seg_reset(&s->fs, 0x93);
+	svm_seg_reset(&s->gs, 0x93);
+	svm_seg_reset(&s->ss, 0x93);
+	svm_seg_reset(&s->ldtr, 0x82);
+	svm_seg_reset(&s->tr, 0x8b);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	s->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	s->efer = EFER_SVME_BIT;
+	s->dr6 = DR6_RESERVED;
+	s->dr7 = SVM_DR7_RESET;
+	s->g_pat = DEFAULT_PAT;
+}
+
+static int svm_vcpu_create(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm;
+	struct page *page;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->asid_cpu = -1;
+	svm_vmcb_init(vcpu, svm->vmcb);
+	vcpu->vendor = svm;
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+	vcpu->vendor = NULL;
+}
+
+/* ---- Entry ------------------------------------------------------------ */
+
+/* Pick the ASID for this entry; IRQs are off (APM 15.16). */
+static void svm_prepare_asid(struct svm_vcpu *svm, int cpu, bool flush)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (svm->asid_cpu == cpu && svm->asid_generation == sc->asid_generation) {
+		if (!flush)
+			return;
+		if (svm_flush_by_asid) {
+			c->tlb_ctl = SVM_TLB_FLUSH_ASID;
+			return;
+		}
+	}
+	/* A fresh ASID has no TLB entries: that is the flush. */
+	if (sc->next_asid > svm_max_asid) {
+		sc->asid_generation++;
+		sc->next_asid = 1;
+		sc->flush_all = true;
+	}
+	if (sc->flush_all) {
+		c->tlb_ctl = SVM_TLB_FLUSH_ALL;
+		sc->flush_all = false;
+	}
+	c->asid = sc->next_asid++;
+	svm->asid_cpu = cpu;
+	svm->asid_generation = sc->asid_generation;
+}
+
+static bool svm_interrupt_allowed(struct hvm_vcpu *vcpu)
+{
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return (vcpu->rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW) &&
+	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+static void svm_set_vintr(struct vmcb_control *c, bool on)
+{
+	if (on) {
+		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR |
+			      (0xf << SVM_V_INTR_PRIO_SHIFT);
+		c->intercepts[SVM_INTERCEPT_MISC1] |= SVM_I1_VINTR;
+	} else {
+		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR |
+				(0xf << SVM_V_INTR_PRIO_SHIFT));
+		c->intercepts[SVM_INTERCEPT_MISC1] &= ~SVM_I1_VINTR;
+	}
+}
+
+/*
+ * Inject the queued interrupt if the guest can take it now; otherwise ask
+ * for an exit when it can (a virtual interrupt that only exits).
+ */
+static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	bool want_window = vcpu->irq_pending ||
+			   READ_ONCE(vcpu->run->request_interrupt_window);
+
+	if (vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
+		c->event_inj = vcpu->irq_vector | SVM_EVTINJ_TYPE_INTR |
+			       SVM_EVTINJ_VALID;
+		vcpu->irq_pending = false;
+		want_window = false;
+	}
+	svm_set_vintr(c, want_window);
+}
+
+static void svm_load_guest_extra(struct hvm_vcpu *vcpu)
+{
+	if (vcpu->xcr0 != hvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	set_debugreg(vcpu->dr[0], 0);
+	set_debugreg(vcpu->dr[1], 1);
+	set_debugreg(vcpu->dr[2], 2);
+	set_debugreg(vcpu->dr[3], 3);
+}
+
+static void svm_put_guest_extra(struct hvm_vcpu *vcpu)
+{
+	get_debugreg(vcpu->dr[0], 0);
+	get_debugreg(vcpu->dr[1], 1);
+	get_debugreg(vcpu->dr[2], 2);
+	get_debugreg(vcpu->dr[3], 3);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (vcpu->xcr0 != hvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
+}
+
+/* ---- Exit handlers ---------------------------------------------------- */
+
+typedef int (*svm_exit_handler)(struct hvm_vcpu *vcpu);
+
+/* Move RIP past the instruction that exited: NRIP if the CPU saves it. */
+static void svm_skip_insn(struct hvm_vcpu *vcpu, unsigned int len)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vcpu->rip = svm_nrips ? vmcb->control.next_rip : vcpu->rip + len;
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+}
+
+static int svm_handle_nothing(struct hvm_vcpu *vcpu)
+{
+	return HVM_REENTER;	/* the host took the interrupt after STGI */
+}
+
+static int svm_handle_vintr(struct hvm_vcpu *vcpu)
+{
+	svm_set_vintr(&to_svm(vcpu)->vmcb->control, false);
+	if (!vcpu->irq_pending && READ_ONCE(vcpu->run->request_interrupt_window)) {
+		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
+		return HVM_EXIT_TO_USER;
+	}
+	return HVM_REENTER;
+}
+
+static int svm_handle_cpuid(struct hvm_vcpu *vcpu)
+{
+	u32 out[4];
+
+	hvm_cpuid(vcpu, vcpu->regs[HVM_RAX], vcpu->regs[HVM_RCX],
+		  to_svm(vcpu)->vmcb->save.cr4, out);
+	vcpu->regs[HVM_RAX] = out[0];
+	vcpu->regs[HVM_RBX] = out[1];
+	vcpu->regs[HVM_RCX] = out[2];
+	vcpu->regs[HVM_RDX] = out[3];
+	svm_skip_insn(vcpu, 2);
+	return HVM_REENTER;
+}
+
+static int svm_handle_hlt(struct hvm_vcpu *vcpu)
+{
+	svm_skip_insn(vcpu, 1);
+	vcpu->run->exit_reason = HVM_EXIT_HLT;
+	return HVM_EXIT_TO_USER;
+}
+
+static int svm_handle_invd(struct hvm_vcpu *vcpu)
+{
+	/* Dropping caches without writing them back would lose host data. */
+	svm_skip_insn(vcpu, 2);
+	return HVM_REENTER;
+}
+
+static int svm_handle_ioio(struct hvm_vcpu *vcpu)
+{
+	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u32 info = c->exit_info_1;
+	u8 size = (info & SVM_IOIO_SZ_MASK) >> SVM_IOIO_SZ_SHIFT;
+
+	if (info & (SVM_IOIO_STR | SVM_IOIO_REP)) {
+		u64 data[2] = { info, vcpu->rip };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_STRING_IO,
+					 2, data);
+	}
+	/* SZ8/SZ16/SZ32 are bits 4, 5, 6: size is 1, 2 or 4 bytes. */
+	return hvm_exit_pio(vcpu, info >> SVM_IOIO_PORT_SHIFT, size,
+			    info & SVM_IOIO_IN, c->exit_info_2);
+}
+
+static int svm_handle_msr(struct hvm_vcpu *vcpu)
+{
+	bool write = to_svm(vcpu)->vmcb->control.exit_info_1;
+	u32 index = vcpu->regs[HVM_RCX];
+	u64 data;
+
+	if (write) {
+		data = (u32)vcpu->regs[HVM_RAX] |
+		       (vcpu->regs[HVM_RDX] << 32);
+		if (hvm_set_msr(vcpu, index, data, false))
+			goto gp;
+	} else {
+		if (hvm_get_msr(vcpu, index, &data))
+			goto gp;
+		vcpu->regs[HVM_RAX] = (u32)data;
+		vcpu->regs[HVM_RDX] = data >> 32;
+	}
+	svm_skip_insn(vcpu, 2);
+	return HVM_REENTER;
+gp:
+	svm_inject_gp(vcpu);
+	return HVM_REENTER;
+}
+
+static int svm_handle_shutdown(struct hvm_vcpu *vcpu)
+{
+	/* The VMCB is undefined after a shutdown; userspace resets it. */
+	vcpu->run->exit_reason = HVM_EXIT_SHUTDOWN;
+	return HVM_EXIT_TO_USER;
+}
+
+static int svm_handle_vmmcall(struct hvm_vcpu *vcpu)
+{
+	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	unsigned int len = svm_nrips ? c->next_rip - vcpu->rip : 3;
+
+	return hvm_exit_hypercall(vcpu, len);
+}
+
+static int svm_handle_ud(struct hvm_vcpu *vcpu)
+{
+	/* SVM instructions and MONITOR/MWAIT do not exist for the guest. */
+	svm_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return HVM_REENTER;
+}
+
+static int svm_handle_xsetbv(struct hvm_vcpu *vcpu)
+{
+	u64 xcr0 = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
+
+	if ((u32)vcpu->regs[HVM_RCX] != 0 || !hvm_xcr0_valid(xcr0)) {
+		svm_inject_gp(vcpu);
+		return HVM_REENTER;
+	}
+	vcpu->xcr0 = xcr0;
+	svm_skip_insn(vcpu, 3);
+	return HVM_REENTER;
+}
+
+static int svm_handle_npf(struct hvm_vcpu *vcpu)
+{
+	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u64 err = c->exit_info_1;
+	bool emulate = !(err & (SVM_NPF_FETCH | SVM_NPF_IN_WALK));
+	const u8 *bytes = NULL;
+	unsigned int len = 0;
+	int r;
+
+	if (c->insn_len && emulate) {	/* decode assists fetched for us */
+		bytes = c->insn_bytes;
+		len = min_t(unsigned int, c->insn_len, sizeof(c->insn_bytes));
+	}
+	r = hvm_mmu_page_fault(vcpu, c->exit_info_2, err & SVM_NPF_WRITE,
+			       !emulate, bytes, len);
+	return r;
+}
+
+static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
+	[SVM_EXIT_INTR]		= svm_handle_nothing,
+	[SVM_EXIT_NMI]		= svm_handle_nothing,
+	[SVM_EXIT_SMI]		= svm_handle_nothing,
+	[SVM_EXIT_INIT]		= svm_handle_nothing,
+	[SVM_EXIT_VINTR]	= svm_handle_vintr,
+	[SVM_EXIT_CPUID]	= svm_handle_cpuid,
+	[SVM_EXIT_INVD]		= svm_handle_invd,
+	[SVM_EXIT_HLT]		= svm_handle_hlt,
+	[SVM_EXIT_INVLPGA]	= svm_handle_ud,
+	[SVM_EXIT_IOIO]		= svm_handle_ioio,
+	[SVM_EXIT_MSR]		= svm_handle_msr,
+	[SVM_EXIT_SHUTDOWN]	= svm_handle_shutdown,
+	[SVM_EXIT_VMRUN]	= svm_handle_ud,
+	[SVM_EXIT_VMMCALL]	= svm_handle_vmmcall,
+	[SVM_EXIT_VMLOAD]	= svm_handle_ud,
+	[SVM_EXIT_VMSAVE]	= svm_handle_ud,
+	[SVM_EXIT_STGI]		= svm_handle_ud,
+	[SVM_EXIT_CLGI]		= svm_handle_ud,
+	[SVM_EXIT_SKINIT]	= svm_handle_ud,
+	[SVM_EXIT_MONITOR]	= svm_handle_ud,
+	[SVM_EXIT_MWAIT]	= svm_handle_ud,
+	[SVM_EXIT_XSETBV]	= svm_handle_xsetbv,
+};
+
+static int svm_handle_exit(struct hvm_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	struct hvm_run *run = vcpu->run;
+	u64 code = c->exit_code;
+	svm_exit_handler handler = NULL;
+
+	if (code == SVM_EXIT_INVALID) {
+		run->exit_reason = HVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = code;
+		run->fail_entry.qualification = 0;
+		run->fail_entry.cpu = vcpu->cpu;
+		return HVM_EXIT_TO_USER;
+	}
+	if (code == SVM_EXIT_NPF)
+		handler = svm_handle_npf;
+	else if (code < SVM_EXIT_TABLE_SIZE)
+		handler = svm_exit_handlers[code];
+	if (!handler) {
+		u64 data[3] = { code, c->exit_info_1, c->exit_info_2 };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_UNEXPECTED_EXIT,
+					 3, data);
+	}
+	return handler(vcpu);
+}
+
+static int svm_vcpu_run(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct svm_cpu *sc;
+	bool flush;
+	int cpu, r;
+
+	svm_prepare_interrupts(vcpu);
+	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    !vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
+		svm_set_vintr(&vmcb->control, false);
+		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
+		r = HVM_EXIT_TO_USER;
+		goto out;
+	}
+
+	vmcb->save.rax = vcpu->regs[HVM_RAX];
+	vmcb->save.rsp = vcpu->regs[HVM_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.rflags = vcpu->rflags;
+	vmcb->control.clean = 0;
+
+	local_irq_disable();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	cpu = smp_processor_id();
+	sc = this_cpu_ptr(&svm_cpu);
+	WRITE_ONCE(vcpu->cpu, cpu);
+	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
+	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
+	smp_mb();
+	flush = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	svm_prepare_asid(svm, cpu, flush);
+
+	svm_load_guest_extra(vcpu);
+	svm_clgi();
+	hvm_svm_vmrun(svm->vmcb_pa, vcpu->regs,
+		      page_to_phys(sc->host_vmsave));
+	svm_put_guest_extra(vcpu);
+	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+	svm_stgi();
+	local_irq_enable();
+
+	vcpu->regs[HVM_RAX] = vmcb->save.rax;
+	vcpu->regs[HVM_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->rflags = vmcb->save.rflags;
+	vmcb->control.tlb_ctl = 0;
+	vmcb->control.event_inj = 0;
+
+	/* An event whose delivery the exit interrupted is delivered again. */
+	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+		vmcb->control.event_inj = vmcb->control.exit_int_info;
+		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+	}
+
+	vcpu->run->hardware_exit_reason = vmcb->control.exit_code;
+	r = svm_handle_exit(vcpu);
+out:
+	if (r == HVM_EXIT_TO_USER) {
+		vcpu->run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
+		vcpu->run->ready_for_interrupt_injection =
+			!vcpu->irq_pending && svm_interrupt_allowed(vcpu);
+	}
+	return r;
+}
+
+const struct hvm_vendor_ops hvm_svm_ops = {
+	.name		= "AMD SVM",
+	.vendor		= HVM_VENDOR_AMD_SVM,
+	.busy_msg	= "AMD SVM is in use by another hypervisor (EFER.SVME is set: is kvm_amd loaded?)",
+	.npt		= &svm_npt_format,
+	.init		= svm_init,
+	.exit		= svm_exit,
+	.enable_cpu	= svm_enable_cpu,
+	.disable_cpu	= svm_disable_cpu,
+	.vcpu_create	= svm_vcpu_create,
+	.vcpu_destroy	= svm_vcpu_destroy,
+	.vcpu_run	= svm_vcpu_run,
+	.get_sregs	= svm_get_sregs,
+	.set_sregs	= svm_set_sregs,
+	.get_paging	= svm_get_paging,
+	.get_msr	= svm_get_msr,
+	.set_msr	= svm_set_msr,
+	.inject_gp	= svm_inject_gp,
+};

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU run loop and the exits the core finishes for every vendor:
+ * port I/O, hypercalls and internal errors, and their completion when
+ * userspace calls HVM_RUN again.
+ */
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "hvm_core.h"
+
+/* The reasons to leave the run loop before entering the guest again. */
+static bool hvm_vcpu_must_return(struct hvm_vcpu *vcpu, int *r)
+{
+	if (signal_pending(current)) {
+		vcpu->run->exit_reason = HVM_EXIT_INTR;
+		*r = -EINTR;
+		return true;
+	}
+	return false;
+}
+
+static void hvm_vcpu_complete_exit(struct hvm_vcpu *vcpu)
+{
+	struct hvm_run *run = vcpu->run;
+	u64 *rax = &vcpu->regs[HVM_RAX];
+	u32 data;
+
+	switch (vcpu->completion) {
+	case HVM_COMPLETE_NONE:
+		return;
+	case HVM_COMPLETE_PIO_IN:
+		data = 0;
+		memcpy(&data, (u8 *)run + HVM_RUN_IO_DATA_OFFSET,
+		       vcpu->pio_size);
+		if (vcpu->pio_size == 4)
+			*rax = data;	/* 32-bit writes zero-extend */
+		else if (vcpu->pio_size == 2)
+			*rax = (*rax & ~0xffffULL) | (u16)data;
+		else
+			*rax = (*rax & ~0xffULL) | (u8)data;
+		vcpu->rip = vcpu->completion_rip;
+		break;
+	case HVM_COMPLETE_MMIO_READ:
+		hvm_complete_mmio_read(vcpu);
+		break;
+	case HVM_COMPLETE_HYPERCALL:
+		*rax = run->hypercall.ret;
+		vcpu->rip = vcpu->completion_rip;
+		break;
+	}
+	vcpu->completion = HVM_COMPLETE_NONE;
+}
+
+int hvm_vcpu_run(struct hvm_vcpu *vcpu)
+{
+	struct hvm_run *run = vcpu->run;
+	int r;
+
+	hvm_vcpu_complete_exit(vcpu);
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = HVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	/* The guest's FPU state lives in the registers until we return. */
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	for (;;) {
+		if (hvm_vcpu_must_return(vcpu, &r))
+			break;
+		cond_resched();
+		r = hvm_ops->vcpu_run(vcpu);
+		if (r != HVM_REENTER)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	return r < 0 ? r : 0;
+}
+
+void hvm_vcpu_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs)
+{
+	const u64 *g = vcpu->regs;
+
+	regs->rax = g[HVM_RAX];
+	regs->rbx = g[HVM_RBX];
+	regs->rcx = g[HVM_RCX];
+	regs->rdx = g[HVM_RDX];
+	regs->rsi = g[HVM_RSI];
+	regs->rdi = g[HVM_RDI];
+	regs->rsp = g[HVM_RSP];
+	regs->rbp = g[HVM_RBP];
+	regs->r8 = g[HVM_R8];
+	regs->r9 = g[HVM_R9];
+	regs->r10 = g[HVM_R10];
+	regs->r11 = g[HVM_R11];
+	regs->r12 = g[HVM_R12];
+	regs->r13 = g[HVM_R13];
+	regs->r14 = g[HVM_R14];
+	regs->r15 = g[HVM_R15];
+	regs->rip = vcpu->rip;
+	regs->rflags = vcpu->rflags;
+}
+
+void hvm_vcpu_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
+{
+	u64 *g = vcpu->regs;
+
+	g[HVM_RAX] = regs->rax;
+	g[HVM_RBX] = regs->rbx;
+	g[HVM_RCX] = regs->rcx;
+	g[HVM_RDX] = regs->rdx;
+	g[HVM_RSI] = regs->rsi;
+	g[HVM_RDI] = regs->rdi;
+	g[HVM_RSP] = regs->rsp;
+	g[HVM_RBP] = regs->rbp;
+	g[HVM_R8] = regs->r8;
+	g[HVM_R9] = regs->r9;
+	g[HVM_R10] = regs->r10;
+	g[HVM_R11] = regs->r11;
+	g[HVM_R12] = regs->r12;
+	g[HVM_R13] = regs->r13;
+	g[HVM_R14] = regs->r14;
+	g[HVM_R15] = regs->r15;
+	vcpu->rip = regs->rip;
+	/* Bit 1 is fixed to 1; the reserved bits above 21 are 0. */
+	vcpu->rflags = (regs->rflags & GENMASK_ULL(21, 0)) | BIT(1);
+}
+
+int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
+{
+	int r;
+
+	r = hvm_ops->set_sregs(vcpu, sregs);
+	if (r)
+		return r;
+	vcpu->apic_base = sregs->apic_base;
+	return 0;
+}
+
+/* Takes ownership of entries. */
+int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
+		       struct hvm_cpuid_entry *entries)
+{
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = entries;
+	vcpu->cpuid_nent = nent;
+	return 0;
+}
+
+int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector)
+{
+	if (vcpu->irq_pending)
+		return -EBUSY;
+	vcpu->irq_vector = vector;
+	vcpu->irq_pending = true;
+	return 0;
+}
+
+int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,
+		 u64 next_rip)
+{
+	struct hvm_run *run = vcpu->run;
+	u32 data = vcpu->regs[HVM_RAX];
+
+	run->exit_reason = HVM_EXIT_IO;
+	run->io.direction = in ? HVM_EXIT_IO_IN : HVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = HVM_RUN_IO_DATA_OFFSET;
+	if (in) {
+		vcpu->completion = HVM_COMPLETE_PIO_IN;
+		vcpu->completion_rip = next_rip;
+		vcpu->pio_size = size;
+	} else {
+		memcpy((u8 *)run + HVM_RUN_IO_DATA_OFFSET, &data, size);
+		vcpu->rip = next_rip;
+	}
+	return HVM_EXIT_TO_USER;
+}
+
+int hvm_exit_hypercall(struct hvm_vcpu *vcpu, u8 insn_len)
+{
+	struct hvm_run *run = vcpu->run;
+
+	run->exit_reason = HVM_EXIT_HYPERCALL;
+	run->hypercall.nr = vcpu->regs[HVM_RAX];
+	run->hypercall.args[0] = vcpu->regs[HVM_RBX];
+	run->hypercall.args[1] = vcpu->regs[HVM_RCX];
+	run->hypercall.args[2] = vcpu->regs[HVM_RDX];
+	run->hypercall.args[3] = vcpu->regs[HVM_RSI];
+	run->hypercall.ret = 0;
+	vcpu->completion = HVM_COMPLETE_HYPERCALL;
+	vcpu->completion_rip = vcpu->rip + insn_len;
+	return HVM_EXIT_TO_USER;
+}
+
+int hvm_exit_internal(struct hvm_vcpu *vcpu, u32 suberror, int ndata,
+		      const u64 *data)
+{
+	struct hvm_run *run = vcpu->run;
+
+	run->exit_reason = HVM_EXIT_INTERNAL_ERROR;
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.suberror = suberror;
+	run->internal.ndata = min_t(int, ndata, ARRAY_SIZE(run->internal.data));
+	memcpy(run->internal.data, data, run->internal.ndata * sizeof(u64));
+	return HVM_EXIT_TO_USER;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM lifetime, memory slots and the vCPU list. A VM is freed when the last
+ * reference goes: its own fd holds one, every vCPU holds one.
+ */
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "hvm_core.h"
+
+struct hvm_vm *hvm_vm_create(void)
+{
+	struct hvm_vm *vm;
+	int r;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	spin_lock_init(&vm->mmu_lock);
+
+	r = hvm_hardware_get();
+	if (r)
+		goto err_free_vm;
+	r = hvm_mmu_init(vm);
+	if (r)
+		goto err_hardware_put;
+
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+	vm->mn.ops = &hvm_mmu_notifier_ops;
+	r = mmu_notifier_register(&vm->mn, vm->mm);
+	if (r)
+		goto err_mmdrop;
+
+	atomic_inc(&hvm_live_vms);
+	return vm;
+
+err_mmdrop:
+	mmdrop(vm->mm);
+	hvm_mmu_destroy(vm);
+err_hardware_put:
+	hvm_hardware_put();
+err_free_vm:
+	kfree(vm);
+	return ERR_PTR(r);
+}
+
+static void hvm_vm_release(struct kref *ref)
+{
+	struct hvm_vm *vm = container_of(ref, struct hvm_vm, ref);
+
+	mmu_notifier_unregister(&vm->mn, vm->mm);
+	mmdrop(vm->mm);
+	hvm_mmu_destroy(vm);
+	hvm_hardware_put();
+	atomic_dec(&hvm_live_vms);
+	kfree(vm);
+}
+
+void hvm_vm_put(struct hvm_vm *vm)
+{
+	kref_put(&vm->ref, hvm_vm_release);
+}
+
+static bool hvm_ranges_overlap(u64 a, u64 a_size, u64 b, u64 b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+/* Called with vm->lock held; region already passed hvm_memslot_check(). */
+int hvm_vm_set_memory_region(struct hvm_vm *vm,
+			     const struct hvm_memory_region *region)
+{
+	struct hvm_memslot *slot = &vm->memslots[region->slot];
+	int i;
+
+	if (!region->memory_size) {
+		if (!slot->size)
+			return -EINVAL;
+		spin_lock(&vm->mmu_lock);
+		hvm_mmu_zap_range(vm, slot->gpa, slot->size);
+		slot->size = 0;
+		spin_unlock(&vm->mmu_lock);
+		hvm_vm_flush_tlbs(vm);
+		return 0;
+	}
+
+	if (slot->size)
+		return -EBUSY;
+	for (i = 0; i < HVM_MAX_MEMSLOTS; i++) {
+		const struct hvm_memslot *other = &vm->memslots[i];
+
+		if (other->size &&
+		    hvm_ranges_overlap(other->gpa, other->size,
+				       region->guest_phys_addr,
+				       region->memory_size))
+			return -EBUSY;
+	}
+
+	/* The range was unbacked until now, so nothing maps it yet. */
+	spin_lock(&vm->mmu_lock);
+	slot->gpa = region->guest_phys_addr;
+	slot->uaddr = region->userspace_addr;
+	slot->flags = region->flags;
+	slot->size = region->memory_size;
+	spin_unlock(&vm->mmu_lock);
+	return 0;
+}
+
+static void hvm_kick_nothing(void *unused)
+{
+}
+
+/*
+ * Make every vCPU drop its guest TLB entries before it enters the guest
+ * again. A vCPU in the guest is interrupted; the IPI waits until it is out.
+ */
+void hvm_vm_flush_tlbs(struct hvm_vm *vm)
+{
+	int i;
+
+	spin_lock(&vm->mmu_lock);
+	for (i = 0; i < HVM_MAX_VCPUS; i++) {
+		struct hvm_vcpu *vcpu = vm->vcpus[i];
+
+		if (!vcpu)
+			continue;
+		set_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+		/* Pairs with the barrier between mode and requests in entry. */
+		smp_mb__after_atomic();
+		if (READ_ONCE(vcpu->mode) == HVM_IN_GUEST)
+			smp_call_function_single(READ_ONCE(vcpu->cpu),
+						 hvm_kick_nothing, NULL, 1);
+	}
+	spin_unlock(&vm->mmu_lock);
+}
+
+struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
+{
+	struct hvm_vcpu *vcpu;
+	struct page *run_page;
+	int r;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return ERR_PTR(-ENOMEM);
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+
+	r = -ENOMEM;
+	run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!run_page)
+		goto err_free_vcpu;
+	vcpu->run = page_address(run_page);
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+		goto err_free_run;
+
+	/* Architectural state after RESET (SDM Vol. 3A, 10.1.1). */
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = 0x2;
+	vcpu->regs[HVM_RDX] = 0x600;
+	vcpu->xcr0 = XFEATURE_MASK_FP;
+	vcpu->apic_base = 0xfee00000 | BIT(11) | (id == 0 ? BIT(8) : 0);
+	vcpu->mode = HVM_OUTSIDE_GUEST;
+
+	r = hvm_ops->vcpu_create(vcpu);
+	if (r)
+		goto err_free_fpu;
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		mutex_unlock(&vm->lock);
+		r = -EBUSY;
+		goto err_vendor_destroy;
+	}
+	kref_get(&vm->ref);
+	spin_lock(&vm->mmu_lock);
+	vm->vcpus[id] = vcpu;
+	spin_unlock(&vm->mmu_lock);
+	mutex_unlock(&vm->lock);
+	atomic_inc(&hvm_live_vcpus);
+	return vcpu;
+
+err_vendor_destroy:
+	hvm_ops->vcpu_destroy(vcpu);
+err_free_fpu:
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+err_free_run:
+	free_page((unsigned long)vcpu->run);
+err_free_vcpu:
+	kfree(vcpu);
+	return ERR_PTR(r);
+}
+
+void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	struct hvm_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->lock);
+	spin_lock(&vm->mmu_lock);
+	vm->vcpus[vcpu->id] = NULL;
+	spin_unlock(&vm->mmu_lock);
+	mutex_unlock(&vm->lock);
+
+	hvm_ops->vcpu_destroy(vcpu);
+	hvm_npt_cache_free(vcpu);
+	kvfree(vcpu->cpuid);
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	free_page((unsigned long)vcpu->run);
+	kfree(vcpu);
+	atomic_dec(&hvm_live_vcpus);
+	hvm_vm_put(vm);
+}

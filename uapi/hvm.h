@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvm ABI: the contract between /dev/hvm and the userspace VMM.
+ *
+ * Rules that hold for every structure in this file:
+ *  - sizes are fixed and padding is explicit; the layout is the same for
+ *    32-bit and 64-bit userspace;
+ *  - every field named "reserved" or "padding" must be zero on input (the
+ *    ioctl fails with -EINVAL otherwise) and is zero on output;
+ *  - the ABI is append-only: new behaviour comes behind a capability
+ *    (HVM_CHECK_CAP) and never changes what an existing call does.
+ *
+ * File descriptors: /dev/hvm -> HVM_CREATE_VM -> a VM fd -> HVM_CREATE_VCPU
+ * -> a vCPU fd whose first page (HVM_GET_VCPU_MMAP_SIZE bytes) is mmap-able
+ * and holds struct hvm_run. A VM lives until its fd and all its vCPU fds
+ * are closed.
+ *
+ * Errors: malformed input gets -EINVAL (bad value, reserved bit, wrong fd
+ * type), -EFAULT (bad pointer), -E2BIG (array longer than the limit the
+ * capability reports) or -EBUSY (the resource is in use, or another
+ * hypervisor owns the virtualization hardware).
+ */
+#ifndef _UAPI_HVM_H
+#define _UAPI_HVM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define HVM_API_VERSION		1
+
+#define HVMIO			0xAF
+
+/* ------------------------------------------------------------------ */
+/* /dev/hvm (system) ioctls                                           */
+/* ------------------------------------------------------------------ */
+
+/* Returns HVM_API_VERSION. */
+#define HVM_GET_API_VERSION	_IO(HVMIO, 0x00)
+/* arg: enum hvm_cap. Returns the capability's value, 0 if unknown. */
+#define HVM_CHECK_CAP		_IO(HVMIO, 0x01)
+/* arg: 0 (machine type; none other defined). Returns a VM fd. */
+#define HVM_CREATE_VM		_IO(HVMIO, 0x02)
+/* Returns the size of the vCPU fd mapping that holds struct hvm_run. */
+#define HVM_GET_VCPU_MMAP_SIZE	_IO(HVMIO, 0x03)
+
+enum hvm_cap {
+	HVM_CAP_NESTED_PAGING = 1,	/* 1: guest memory is nested-paged */
+	HVM_CAP_NR_MEMSLOTS = 2,	/* number of memory slots */
+	HVM_CAP_MAX_VCPUS = 3,		/* vCPUs per VM */
+	HVM_CAP_READONLY_MEM = 4,	/* 1: HVM_MEM_READONLY works */
+	HVM_CAP_IMMEDIATE_EXIT = 5,	/* 1: hvm_run.immediate_exit works */
+	HVM_CAP_VENDOR = 6,		/* enum hvm_vendor of this host */
+	HVM_CAP_MAX_CPUID_ENTRIES = 7,	/* limit of hvm_cpuid.nent */
+	HVM_CAP_MAX_MSR_ENTRIES = 8,	/* limit of hvm_msrs.nmsrs */
+	HVM_CAP_GUEST_PHYS_BITS = 9,	/* guest ranges end at or below 1 << n */
+};
+
+enum hvm_vendor {
+	HVM_VENDOR_NONE = 0,
+	HVM_VENDOR_AMD_SVM = 1,
+	HVM_VENDOR_INTEL_VMX = 2,
+};
+
+/* ------------------------------------------------------------------ */
+/* VM ioctls                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Adds (memory_size != 0) or deletes (memory_size == 0) the memory slot
+ * "slot". guest_phys_addr, memory_size and userspace_addr are page aligned;
+ * neither range may wrap, and the guest range ends at or below
+ * 1 << HVM_CAP_GUEST_PHYS_BITS. Adding to an occupied slot, or a guest range that
+ * overlaps another slot, fails with -EBUSY; deleting an empty slot with
+ * -EINVAL. Guest writes to a HVM_MEM_READONLY slot exit as MMIO writes.
+ */
+#define HVM_SET_MEMORY_REGION	_IOW(HVMIO, 0x10, struct hvm_memory_region)
+/* arg: vCPU id, below HVM_CAP_MAX_VCPUS and unused. Returns a vCPU fd. */
+#define HVM_CREATE_VCPU		_IO(HVMIO, 0x11)
+
+#define HVM_MEM_READONLY	(1u << 0)
+
+struct hvm_memory_region {
+	__u32 slot;
+	__u32 flags;			/* HVM_MEM_* */
+	__u64 guest_phys_addr;
+	__u64 memory_size;		/* 0 deletes the slot */
+	__u64 userspace_addr;		/* start of the backing memory */
+	__u64 reserved[2];
+};
+
+/* ------------------------------------------------------------------ */
+/* vCPU ioctls                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Runs the vCPU until an exit userspace must handle; the exit is described
+ * in struct hvm_run. Returns 0, or -EINTR with exit_reason HVM_EXIT_INTR
+ * when a signal is pending or immediate_exit was set. The exit that
+ * preceded the call (I/O in, MMIO read, hypercall) is completed first,
+ * from the data userspace wrote into hvm_run.
+ */
+#define HVM_RUN			_IO(HVMIO, 0x20)
+#define HVM_GET_REGS		_IOR(HVMIO, 0x21, struct hvm_regs)
+#define HVM_SET_REGS		_IOW(HVMIO, 0x22, struct hvm_regs)
+#define HVM_GET_SREGS		_IOR(HVMIO, 0x23, struct hvm_sregs)
+#define HVM_SET_SREGS		_IOW(HVMIO, 0x24, struct hvm_sregs)
+/*
+ * The CPUID table the guest sees. struct hvm_cpuid is followed by nent
+ * entries (nent <= HVM_CAP_MAX_CPUID_ENTRIES, else -E2BIG). A leaf absent
+ * from the table reads as zeros. Whatever the table says, the guest never
+ * sees SVM or VMX, and OSXSAVE follows the guest's CR4.
+ */
+#define HVM_SET_CPUID		_IOW(HVMIO, 0x25, struct hvm_cpuid)
+/*
+ * struct hvm_msrs is followed by nmsrs entries (nmsrs <=
+ * HVM_CAP_MAX_MSR_ENTRIES, else -E2BIG). Returns how many entries, from
+ * the first, were read or written; it stops at the first MSR the vCPU does
+ * not implement or whose value is invalid.
+ */
+#define HVM_GET_MSRS		_IOWR(HVMIO, 0x26, struct hvm_msrs)
+#define HVM_SET_MSRS		_IOW(HVMIO, 0x27, struct hvm_msrs)
+/*
+ * Queues an external interrupt; it is delivered when the guest can take it
+ * (RFLAGS.IF set, no interrupt shadow). -EBUSY if one is already queued.
+ */
+#define HVM_INTERRUPT		_IOW(HVMIO, 0x28, struct hvm_interrupt)
+
+struct hvm_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* A segment register with its hidden part, as the hardware caches it. */
+struct hvm_segment {
+	__u64 base;
+	__u32 limit;			/* in bytes, granularity applied */
+	__u16 selector;
+	__u8 type;			/* descriptor type field, 4 bits */
+	__u8 present;
+	__u8 dpl;
+	__u8 db;
+	__u8 s;
+	__u8 l;
+	__u8 g;
+	__u8 avl;
+	__u8 unusable;			/* a null selector was loaded */
+	__u8 padding;
+};
+
+struct hvm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct hvm_sregs {
+	struct hvm_segment cs, ds, es, fs, gs, ss;
+	struct hvm_segment tr, ldt;
+	struct hvm_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[8];
+};
+
+#define HVM_CPUID_FLAG_SIGNIFICANT_INDEX	(1u << 0)
+
+struct hvm_cpuid_entry {
+	__u32 function;			/* EAX on entry to CPUID */
+	__u32 index;			/* ECX on entry, if significant */
+	__u32 flags;			/* HVM_CPUID_FLAG_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 reserved;
+};
+
+struct hvm_cpuid {
+	__u32 nent;
+	__u32 flags;			/* none defined: must be 0 */
+	struct hvm_cpuid_entry entries[];
+};
+
+struct hvm_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct hvm_msrs {
+	__u32 nmsrs;
+	__u32 padding;
+	struct hvm_msr_entry entries[];
+};
+
+struct hvm_interrupt {
+	__u32 vector;			/* 0..255 */
+	__u32 flags;			/* none defined: must be 0 */
+};
+
+/* ------------------------------------------------------------------ */
+/* The run structure, at offset 0 of the vCPU fd mapping              */
+/* ------------------------------------------------------------------ */
+
+enum hvm_exit_reason {
+	HVM_EXIT_UNKNOWN = 0,
+	HVM_EXIT_IO = 1,		/* port I/O: run->io */
+	HVM_EXIT_MMIO = 2,		/* access to unbacked memory: run->mmio */
+	HVM_EXIT_HYPERCALL = 3,		/* VMMCALL/VMCALL: run->hypercall */
+	HVM_EXIT_HLT = 4,		/* HLT, RIP is past it */
+	HVM_EXIT_SHUTDOWN = 5,		/* triple fault; vCPU state undefined */
+	HVM_EXIT_IRQ_WINDOW_OPEN = 6,	/* request_interrupt_window granted */
+	HVM_EXIT_FAIL_ENTRY = 7,	/* hardware refused the guest state */
+	HVM_EXIT_INTERNAL_ERROR = 8,	/* hvm cannot go on: run->internal */
+	HVM_EXIT_INTR = 9,		/* RUN returned -EINTR */
+};
+
+#define HVM_EXIT_IO_IN		0
+#define HVM_EXIT_IO_OUT		1
+
+enum hvm_internal_error {
+	/* An MMIO access by an instruction hvm does not decode. */
+	HVM_INTERNAL_ERROR_EMULATION = 1,
+	/* An exit hvm has no handler for: data[0] is the hardware's code. */
+	HVM_INTERNAL_ERROR_UNEXPECTED_EXIT = 2,
+	/* String or REP port I/O (INS/OUTS), not supported in ABI v1. */
+	HVM_INTERNAL_ERROR_STRING_IO = 3,
+	/* A nested-page fault hvm could not resolve: data[0] = GPA. */
+	HVM_INTERNAL_ERROR_MEMORY = 4,
+};
+
+/*
+ * For HVM_EXIT_IO, count items of size bytes each are at data_offset
+ * from the start of this structure: written by the guest (OUT) or to be
+ * filled by userspace before the next HVM_RUN (IN).
+ */
+struct hvm_run_io {
+	__u8 direction;			/* HVM_EXIT_IO_IN or _OUT */
+	__u8 size;			/* 1, 2 or 4 */
+	__u16 port;
+	__u32 count;
+	__u32 data_offset;
+	__u32 padding;
+};
+
+/* For reads, userspace writes the len bytes of data before HVM_RUN. */
+struct hvm_run_mmio {
+	__u64 phys_addr;
+	__u8 data[8];
+	__u32 len;			/* 1, 2, 4 or 8 */
+	__u8 is_write;
+	__u8 padding[3];
+};
+
+/* Guest RAX = nr, RBX, RCX, RDX, RSI = args; RAX := ret on resume. */
+struct hvm_run_hypercall {
+	__u64 nr;
+	__u64 args[4];
+	__u64 ret;
+};
+
+struct hvm_run_fail_entry {
+	__u64 hardware_entry_failure_reason;	/* VMEXIT code / VM-instr. error */
+	__u64 qualification;			/* exit qualification, or 0 */
+	__u32 cpu;
+	__u32 padding;
+};
+
+struct hvm_run_internal {
+	__u32 suberror;			/* enum hvm_internal_error */
+	__u32 ndata;			/* valid entries of data[] */
+	__u64 data[6];
+	__u8 insn_len;			/* valid bytes of insn_bytes[] */
+	__u8 insn_bytes[15];
+};
+
+struct hvm_run {
+	/* in: set by userspace */
+	__u8 request_interrupt_window;
+	__u8 immediate_exit;
+	__u8 padding1[6];
+
+	/* out: set by hvm */
+	__u32 exit_reason;		/* enum hvm_exit_reason */
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 padding2;
+	__u64 hardware_exit_reason;	/* the vendor's exit code, always */
+
+	union {
+		struct hvm_run_io io;
+		struct hvm_run_mmio mmio;
+		struct hvm_run_hypercall hypercall;
+		struct hvm_run_fail_entry fail_entry;
+		struct hvm_run_internal internal;
+		__u8 padding[256];
+	};
+};
+
+/* Where HVM_EXIT_IO data lives in the mapping (io.data_offset says so too). */
+#define HVM_RUN_IO_DATA_OFFSET	1024
+#define HVM_RUN_IO_DATA_SIZE	1024
+
+#endif /* _UAPI_HVM_H */
