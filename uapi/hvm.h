@@ -211,7 +211,12 @@ enum hvm_exit_reason {
 	HVM_EXIT_HLT = 4,		/* HLT, RIP is past it */
 	HVM_EXIT_SHUTDOWN = 5,		/* triple fault; vCPU state undefined */
 	HVM_EXIT_IRQ_WINDOW_OPEN = 6,	/* request_interrupt_window granted */
-	HVM_EXIT_FAIL_ENTRY = 7,	/* hardware refused the guest state */
+	/*
+	 * The hardware refused the guest state. Segments, control registers
+	 * and MSRs are back at their RESET values (general registers are
+	 * kept): set them again before the next HVM_RUN.
+	 */
+	HVM_EXIT_FAIL_ENTRY = 7,
 	HVM_EXIT_INTERNAL_ERROR = 8,	/* hvm cannot go on: run->internal */
 	HVM_EXIT_INTR = 9,		/* RUN returned -EINTR */
 };

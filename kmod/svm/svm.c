@@ -474,26 +474,10 @@ static void svm_seg_reset(struct vmcb_seg *seg, u16 attrib)
 	seg->base = 0;
 }
 
-static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
+/* RESET state (APM 14.1.3) of what the save area holds. */
+static void svm_reset_save(struct vmcb_save *s)
 {
-	struct vmcb_control *c = &vmcb->control;
-	struct vmcb_save *s = &vmcb->save;
-
-	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
-		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID | SVM_I1_INVD |
-		SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
-		SVM_I1_MSR_PROT | SVM_I1_SHUTDOWN;
-	c->intercepts[SVM_INTERCEPT_MISC2] = SVM_I2_VMRUN | SVM_I2_VMMCALL |
-		SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |
-		SVM_I2_SKINIT | SVM_I2_MONITOR | SVM_I2_MWAIT | SVM_I2_XSETBV;
-	c->iopm_base_pa = __pa(svm_iopm);
-	c->msrpm_base_pa = __pa(svm_msrpm);
-	c->tsc_offset = -rdtsc();
-	c->int_ctl = SVM_V_INTR_MASKING;
-	c->nested_ctl = SVM_NP_ENABLE;
-	c->nested_cr3 = __pa(vcpu->vm->npt_root);
-
-	/* RESET state (APM 14.1.3) */
+	memset(s, 0, sizeof(*s));
 	svm_seg_reset(&s->cs, 0x9b);
 	s->cs.selector = 0xf000;
 	s->cs.base = 0xffff0000;
@@ -511,6 +495,27 @@ static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
 	s->dr6 = DR6_RESERVED;
 	s->dr7 = SVM_DR7_RESET;
 	s->g_pat = DEFAULT_PAT;
+}
+
+static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
+{
+	struct vmcb_control *c = &vmcb->control;
+
+	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
+		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID | SVM_I1_INVD |
+		SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
+		SVM_I1_MSR_PROT | SVM_I1_SHUTDOWN;
+	c->intercepts[SVM_INTERCEPT_MISC2] = SVM_I2_VMRUN | SVM_I2_VMMCALL |
+		SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |
+		SVM_I2_SKINIT | SVM_I2_MONITOR | SVM_I2_MWAIT | SVM_I2_XSETBV;
+	c->iopm_base_pa = __pa(svm_iopm);
+	c->msrpm_base_pa = __pa(svm_msrpm);
+	c->tsc_offset = -rdtsc();
+	c->int_ctl = SVM_V_INTR_MASKING;
+	c->nested_ctl = SVM_NP_ENABLE;
+	c->nested_cr3 = __pa(vcpu->vm->npt_root);
+
+	svm_reset_save(&vmcb->save);
 }
 
 static int svm_vcpu_create(struct hvm_vcpu *vcpu)
@@ -812,20 +817,33 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_XSETBV]	= svm_handle_xsetbv,
 };
 
+/*
+ * VMRUN refused the guest state (APM 15.5.1). What the save area holds now
+ * is not the guest's (an implementation may have written its own state
+ * there), so it goes back to RESET; the general registers stay as they were.
+ */
+static int svm_fail_entry(struct hvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct hvm_run *run = vcpu->run;
+
+	svm_reset_save(&vmcb->save);
+	vmcb->control.tlb_ctl = 0;
+	vmcb->control.event_inj = 0;
+	run->exit_reason = HVM_EXIT_FAIL_ENTRY;
+	run->hardware_exit_reason = SVM_EXIT_INVALID;
+	run->fail_entry.hardware_entry_failure_reason = SVM_EXIT_INVALID;
+	run->fail_entry.qualification = 0;
+	run->fail_entry.cpu = vcpu->cpu;
+	return HVM_EXIT_TO_USER;
+}
+
 static int svm_handle_exit(struct hvm_vcpu *vcpu)
 {
 	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
-	struct hvm_run *run = vcpu->run;
 	u64 code = c->exit_code;
 	svm_exit_handler handler = NULL;
 
-	if (code == SVM_EXIT_INVALID) {
-		run->exit_reason = HVM_EXIT_FAIL_ENTRY;
-		run->fail_entry.hardware_entry_failure_reason = code;
-		run->fail_entry.qualification = 0;
-		run->fail_entry.cpu = vcpu->cpu;
-		return HVM_EXIT_TO_USER;
-	}
 	if (code == SVM_EXIT_NPF)
 		handler = svm_handle_npf;
 	else if (code < SVM_EXIT_TABLE_SIZE)
@@ -882,6 +900,12 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	svm_stgi();
 	local_irq_enable();
+
+	/* The low half is enough: some implementations write only that. */
+	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID) {
+		r = svm_fail_entry(vcpu);
+		goto out;
+	}
 
 	vcpu->regs[HVM_RAX] = vmcb->save.rax;
 	vcpu->regs[HVM_RSP] = vmcb->save.rsp;

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /sys/kernel/debug/hvm/objects and /dev/kmsg helpers. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "hvm_util.h"
+
+/*
+ * Format: one "name value" per line: "vms N", "vcpus N", "pinned_pages N"
+ * (live objects of all VMs; pinned_pages may be absent).
+ */
+bool hvm_read_objects(struct hvm_objects *o)
+{
+	FILE *f = fopen(HVM_DEBUGFS_OBJECTS, "r");
+	char name[64];
+	long val;
+	int found = 0;
+
+	if (!f)
+		return false;
+	o->vms = o->vcpus = o->pinned_pages = -1;
+	while (fscanf(f, "%63s %ld", name, &val) == 2) {
+		if (!strcmp(name, "vms"))
+			o->vms = val, found |= 1;
+		else if (!strcmp(name, "vcpus"))
+			o->vcpus = val, found |= 2;
+		else if (!strcmp(name, "pinned_pages"))
+			o->pinned_pages = val, found |= 4;
+	}
+	fclose(f);
+	/* pinned_pages is optional (-1 when the module does not report it). */
+	if ((found & 3) != 3)
+		ksft_print_msg("%s: unexpected format", HVM_DEBUGFS_OBJECTS);
+	return (found & 3) == 3;
+}
+
+static int kmsg_fd = -1;
+
+bool kmsg_begin(void)
+{
+	if (kmsg_fd < 0)
+		kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg_fd < 0)
+		return false;
+	return lseek(kmsg_fd, 0, SEEK_END) >= 0;
+}
+
+int kmsg_count_problems(void)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "Oops", "general protection fault",
+		"Call Trace", "UBSAN", "KASAN", "refcount_t",
+	};
+	char rec[2048];
+	int problems = 0;
+	unsigned int i;
+
+	if (kmsg_fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t n = read(kmsg_fd, rec, sizeof(rec) - 1);
+
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: keep reading */
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			if (strstr(rec, bad[i])) {
+				char *nl = strchr(rec, '\n');
+
+				if (nl)
+					*nl = 0;
+				ksft_print_msg("kmsg: %s", rec);
+				problems++;
+				break;
+			}
+		}
+	}
+	return problems;
+}
