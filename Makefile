@@ -1,0 +1,87 @@
+# hvm: build the module and the selftests, and run the checks (see README.md).
+#   make [all]       hvm.ko for KVER + the static selftests
+#   make check       deps, then check-build, check-unit, check-svm; ends "N passed, N failed"
+#   make deps        install the Debian packages all of this needs (root)
+# Variables: KVER (kernel to build for: newest Debian 12 -amd64 kernel with headers and
+# an image in /boot), LAB_KVER (kernel the lab boots, = KVER), HVM_INSMOD_ARGS,
+# LAB_TIMEOUT, LAB_TEST_TIMEOUT, LAB_VERBOSE=1 (see lab/svm-run-selftests), SELFTEST_LDLIBS.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+# Evaluated once, on first use (so `make deps` works on a machine without kernels).
+KVER ?= $(eval KVER := $(shell lab/find-kver --boot))$(KVER)
+LAB_KVER ?= $(KVER)
+
+CC ?= cc
+SELFTEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -fno-stack-protector \
+	-fno-pie -no-pie -fcf-protection=none -mno-red-zone -Iuapi -Iselftests/include
+SELFTEST_LDLIBS :=
+SELFTEST_SRCS := $(wildcard selftests/*_test.c)
+SELFTEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
+SELFTEST_BINS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/%)
+SELFTEST_LIB_OBJS := $(SELFTEST_LIB_SRCS:selftests/%.c=build/selftests/obj/%.o)
+SELFTEST_OBJS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/obj/%.o) $(SELFTEST_LIB_OBJS)
+
+.PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 need-kver
+
+all: module selftests  # vmctl joins here when tools/vmctl has a build
+
+need-kver:
+	@[ -n "$(KVER)" ] || { echo "no Debian 12 kernel with headers and /boot/vmlinuz: run 'make deps'" >&2; exit 1; }
+
+# Kbuild writes objects next to the sources: build in a copy, build/kmod-$(KVER)/.
+module: need-kver
+	@lab/build-module $(KVER)
+
+# Also drops binaries whose source is gone, so the lab never runs a stale test.
+selftests: $(SELFTEST_BINS)
+	@for f in build/selftests/*_test; do \
+		[[ " $(SELFTEST_BINS) " == *" $$f "* ]] || [ ! -e "$$f" ] || rm -v "$$f"; \
+	done
+
+build/selftests/obj/%.o: selftests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/selftests/%_test: build/selftests/obj/%_test.o $(SELFTEST_LIB_OBJS)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $^ $(SELFTEST_LDLIBS)
+
+.SECONDARY: $(SELFTEST_OBJS)
+-include $(SELFTEST_OBJS:.o=.d)
+
+deps:
+	@lab/install-deps
+
+clean:
+	rm -rf build
+	-$(MAKE) -C unit clean
+
+# --- checks: each prints TAP ---
+
+check-build:
+	@lab/check-build
+
+check-unit:
+	$(MAKE) -C unit check
+
+check-svm:
+	@$(MAKE) --no-print-directory module selftests KVER=$(LAB_KVER)
+	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko SELFTESTS_DIR=build/selftests \
+		lab/svm-run-selftests
+
+# The SVM lab on Debian 12's other kernel too (KVER is the newest: 6.12).
+check-svm-6.1:
+	@$(MAKE) --no-print-directory check-svm LAB_KVER=$$(lab/find-kver --boot 6.1)
+
+# Runs every part even when one fails, then sums them up (lab/tap-summary).
+CHECK_PARTS := build unit svm svm-6.1
+check: deps
+	@rm -rf build/check && mkdir -p build/check
+	@for p in $(CHECK_PARTS); do \
+		echo "### make check-$$p"; \
+		$(MAKE) --no-print-directory check-$$p 2>&1 | tee build/check/$$p.log; \
+		echo "$${PIPESTATUS[0]}" > build/check/$$p.rc; \
+	done
+	@lab/tap-summary $(addprefix build/check/,$(CHECK_PARTS))
