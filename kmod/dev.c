@@ -49,39 +49,6 @@ static int hvm_vcpu_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static bool hvm_segment_valid(const struct hvm_segment *s)
-{
-	return !s->padding && s->type <= 15 && s->present <= 1 &&
-	       s->dpl <= 3 && s->db <= 1 && s->s <= 1 && s->l <= 1 &&
-	       s->g <= 1 && s->avl <= 1 && s->unusable <= 1;
-}
-
-static bool hvm_dtable_valid(const struct hvm_dtable *d)
-{
-	return !d->padding[0] && !d->padding[1] && !d->padding[2];
-}
-
-/* EFER bits a guest may hold: SCE, LME, LMA, NXE, FFXSR. */
-#define HVM_EFER_VALID	(BIT(0) | BIT(8) | BIT(10) | BIT(11) | BIT(14))
-
-static bool hvm_sregs_valid(const struct hvm_sregs *s)
-{
-	const struct hvm_segment *seg[] = {
-		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
-	};
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(seg); i++)
-		if (!hvm_segment_valid(seg[i]))
-			return false;
-	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
-		if (s->reserved[i])
-			return false;
-	return hvm_dtable_valid(&s->gdt) && hvm_dtable_valid(&s->idt) &&
-	       !(s->cr0 >> 32) && !(s->cr4 >> 32) && s->cr8 <= 15 &&
-	       !(s->efer & ~HVM_EFER_VALID);
-}
-
 static long hvm_vcpu_set_cpuid_ioctl(struct hvm_vcpu *vcpu,
 				     struct hvm_cpuid __user *argp)
 {
@@ -106,8 +73,7 @@ static long hvm_vcpu_set_cpuid_ioctl(struct hvm_vcpu *vcpu,
 		goto err_free;
 	}
 	for (i = 0; i < hdr.nent; i++) {
-		if (entries[i].reserved ||
-		    entries[i].flags & ~HVM_CPUID_FLAG_SIGNIFICANT_INDEX) {
+		if (!hvm_cpuid_entry_valid(&entries[i])) {
 			r = -EINVAL;
 			goto err_free;
 		}
@@ -140,7 +106,7 @@ static long hvm_vcpu_msrs_ioctl(struct hvm_vcpu *vcpu,
 		return PTR_ERR(entries);
 	r = 0;
 	for (i = 0; i < hdr.nmsrs; i++) {
-		if (entries[i].reserved) {
+		if (!hvm_msr_entry_valid(&entries[i])) {
 			r = -EINVAL;
 			goto out_free;
 		}
@@ -179,6 +145,7 @@ static long hvm_vcpu_ioctl(struct file *file, unsigned int cmd,
 		return -EINVAL;
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
+	hvm_vcpu_load(vcpu);
 
 	switch (cmd) {
 	case HVM_RUN:
@@ -220,13 +187,14 @@ static long hvm_vcpu_ioctl(struct file *file, unsigned int cmd,
 		if (copy_from_user(&u.irq, argp, sizeof(u.irq)))
 			break;
 		r = -EINVAL;
-		if (u.irq.flags || u.irq.vector > 255)
+		if (!hvm_interrupt_valid(&u.irq))
 			break;
 		r = hvm_vcpu_interrupt(vcpu, u.irq.vector);
 		break;
 	default:
 		r = -EINVAL;
 	}
+	hvm_vcpu_put(vcpu);
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/mmu_notifier.h>
+#include <linux/preempt.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -132,6 +133,9 @@ struct hvm_vcpu {
 	void *npt_cache[HVM_NPT_CACHE_PAGES];
 	int npt_cache_n;
 
+	/* Backends with per-CPU vCPU state follow the thread across CPUs. */
+	struct preempt_notifier preempt_notifier;
+
 	void *vendor;			/* the backend's per-vCPU state */
 };
 
@@ -165,8 +169,17 @@ struct hvm_vendor_ops {
 	int (*enable_cpu)(void);
 	void (*disable_cpu)(void);
 
+	/* Optional: refuse a VM the hardware cannot run (-EOPNOTSUPP). */
+	int (*vm_check)(void);
 	int (*vcpu_create)(struct hvm_vcpu *vcpu);
 	void (*vcpu_destroy)(struct hvm_vcpu *vcpu);
+	/*
+	 * Optional: make the vCPU's state current on this CPU, and undo it.
+	 * Called with preemption disabled around every vCPU ioctl and from
+	 * the scheduler when the vCPU thread is preempted or resumes.
+	 */
+	void (*vcpu_load)(struct hvm_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct hvm_vcpu *vcpu);
 	/* Enter the guest once and handle the exit: HVM_REENTER/EXIT_TO_USER. */
 	int (*vcpu_run)(struct hvm_vcpu *vcpu);
 
@@ -181,6 +194,7 @@ struct hvm_vendor_ops {
 
 extern const struct hvm_vendor_ops *hvm_ops;
 extern const struct hvm_vendor_ops hvm_svm_ops;
+extern const struct hvm_vendor_ops hvm_vmx_ops;
 
 /* main.c */
 int hvm_hardware_get(void);
@@ -191,6 +205,12 @@ extern atomic_t hvm_live_vms, hvm_live_vcpus;
 int hvm_dev_init(void);
 void hvm_dev_exit(void);
 
+/* abi.c: the ABI's rules for what userspace passes in */
+bool hvm_sregs_valid(const struct hvm_sregs *s);
+bool hvm_cpuid_entry_valid(const struct hvm_cpuid_entry *e);
+bool hvm_msr_entry_valid(const struct hvm_msr_entry *e);
+bool hvm_interrupt_valid(const struct hvm_interrupt *irq);
+
 /* vm.c */
 struct hvm_vm *hvm_vm_create(void);
 void hvm_vm_put(struct hvm_vm *vm);
@@ -200,6 +220,9 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id);
 void hvm_vm_flush_tlbs(struct hvm_vm *vm);
 
 /* vcpu.c */
+void hvm_vcpu_init_preempt(struct hvm_vcpu *vcpu);
+void hvm_vcpu_load(struct hvm_vcpu *vcpu);
+void hvm_vcpu_put(struct hvm_vcpu *vcpu);
 void hvm_vcpu_destroy(struct hvm_vcpu *vcpu);
 int hvm_vcpu_run(struct hvm_vcpu *vcpu);
 void hvm_vcpu_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
@@ -227,7 +250,11 @@ int hvm_mmu_page_fault(struct hvm_vcpu *vcpu, u64 gpa, bool write,
 		       bool no_emulate, const u8 *insn_bytes,
 		       unsigned int insn_len);
 void hvm_mmu_zap_range(struct hvm_vm *vm, u64 gpa, u64 size);
+int hvm_npt_cache_topup(struct hvm_vcpu *vcpu);
 void hvm_npt_cache_free(struct hvm_vcpu *vcpu);
+u64 hvm_npt_leaf(const struct hvm_npt_format *fmt, phys_addr_t pa,
+		 bool writable);
+void hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf);
 extern const struct mmu_notifier_ops hvm_mmu_notifier_ops;
 
 /* emulate.c: MMIO via instruction decode */

@@ -8,6 +8,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <asm/cpufeature.h>
 #include <linux/reboot.h>
 
 #include "hvm_core.h"
@@ -121,10 +122,19 @@ static int __init hvm_init(void)
 {
 	int r;
 
-	hvm_ops = &hvm_svm_ops;
+	if (boot_cpu_has(X86_FEATURE_VMX)) {
+		hvm_ops = &hvm_vmx_ops;
+	} else if (boot_cpu_has(X86_FEATURE_SVM)) {
+		hvm_ops = &hvm_svm_ops;
+	} else {
+		pr_err("hvm: this CPU has neither Intel VMX nor AMD SVM\n");
+		return -ENODEV;
+	}
 	r = hvm_ops->init();
 	if (r)
 		return r;
+	if (hvm_ops->vcpu_load)
+		preempt_notifier_inc();
 
 	r = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "hvm:online",
 				      hvm_cpu_online, hvm_cpu_offline);
@@ -148,6 +158,8 @@ err_cpuhp:
 	unregister_reboot_notifier(&hvm_reboot_nb);
 	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
 err_vendor_exit:
+	if (hvm_ops->vcpu_load)
+		preempt_notifier_dec();
 	hvm_ops->exit();
 	return r;
 }
@@ -158,6 +170,8 @@ static void __exit hvm_exit(void)
 	hvm_dev_exit();
 	unregister_reboot_notifier(&hvm_reboot_nb);
 	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
+	if (hvm_ops->vcpu_load)
+		preempt_notifier_dec();
 	hvm_ops->exit();
 }
 

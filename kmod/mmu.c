@@ -59,7 +59,7 @@ void hvm_mmu_destroy(struct hvm_vm *vm)
 }
 
 /* Fill the vCPU's page cache so that a fault never allocates under lock. */
-static int hvm_npt_cache_topup(struct hvm_vcpu *vcpu)
+int hvm_npt_cache_topup(struct hvm_vcpu *vcpu)
 {
 	while (vcpu->npt_cache_n < hvm_ops->npt->levels - 1) {
 		void *page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -77,8 +77,16 @@ void hvm_npt_cache_free(struct hvm_vcpu *vcpu)
 		free_page((unsigned long)vcpu->npt_cache[--vcpu->npt_cache_n]);
 }
 
+/* The leaf entry that maps the page at pa, in the vendor's format. */
+u64 hvm_npt_leaf(const struct hvm_npt_format *fmt, phys_addr_t pa,
+		 bool writable)
+{
+	return pa | fmt->leaf | fmt->leaf_exec |
+	       (writable ? fmt->leaf_write : 0);
+}
+
 /* Install one 4 KiB leaf. Caller holds mmu_lock and topped up the cache. */
-static void hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf)
+void hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf)
 {
 	const struct hvm_npt_format *fmt = hvm_ops->npt;
 	struct hvm_vm *vm = vcpu->vm;
@@ -207,8 +215,7 @@ again:
 		cond_resched();
 		goto again;
 	}
-	hvm_npt_map(vcpu, gpa, page_to_phys(page) | fmt->leaf | fmt->leaf_exec |
-			       (writable ? fmt->leaf_write : 0));
+	hvm_npt_map(vcpu, gpa, hvm_npt_leaf(fmt, page_to_phys(page), writable));
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
 	return HVM_REENTER;

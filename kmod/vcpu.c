@@ -9,6 +9,54 @@
 
 #include "hvm_core.h"
 
+static struct hvm_vcpu *preempt_notifier_to_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct hvm_vcpu, preempt_notifier);
+}
+
+static void hvm_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	hvm_ops->vcpu_load(preempt_notifier_to_vcpu(pn), cpu);
+}
+
+static void hvm_sched_out(struct preempt_notifier *pn,
+			  struct task_struct *next)
+{
+	hvm_ops->vcpu_put(preempt_notifier_to_vcpu(pn));
+}
+
+static struct preempt_ops hvm_preempt_ops = {
+	.sched_in = hvm_sched_in,
+	.sched_out = hvm_sched_out,
+};
+
+void hvm_vcpu_init_preempt(struct hvm_vcpu *vcpu)
+{
+	preempt_notifier_init(&vcpu->preempt_notifier, &hvm_preempt_ops);
+}
+
+void hvm_vcpu_load(struct hvm_vcpu *vcpu)
+{
+	int cpu;
+
+	if (!hvm_ops->vcpu_load)
+		return;
+	cpu = get_cpu();
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	hvm_ops->vcpu_load(vcpu, cpu);
+	put_cpu();
+}
+
+void hvm_vcpu_put(struct hvm_vcpu *vcpu)
+{
+	if (!hvm_ops->vcpu_put)
+		return;
+	preempt_disable();
+	hvm_ops->vcpu_put(vcpu);
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
+	preempt_enable();
+}
+
 /* The reasons to leave the run loop before entering the guest again. */
 static bool hvm_vcpu_must_return(struct hvm_vcpu *vcpu, int *r)
 {

@@ -21,6 +21,9 @@ struct hvm_vm *hvm_vm_create(void)
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
 
+	r = hvm_ops->vm_check ? hvm_ops->vm_check() : 0;
+	if (r)
+		goto err_free_vm;
 	r = hvm_hardware_get();
 	if (r)
 		goto err_free_vm;
@@ -166,6 +169,7 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->apic_base = 0xfee00000 | BIT(11) | (id == 0 ? BIT(8) : 0);
 	vcpu->mode = HVM_OUTSIDE_GUEST;
+	hvm_vcpu_init_preempt(vcpu);
 
 	r = hvm_ops->vcpu_create(vcpu);
 	if (r)

@@ -20,10 +20,10 @@
 #include <asm/trapnr.h>
 
 #include "../hvm_core.h"
+#include "msrpm.h"
 #include "vmcb.h"
 
 #define IOPM_SIZE	(3 * PAGE_SIZE)	/* 65536 ports + 3 bits, in 3 pages */
-#define MSRPM_SIZE	(2 * PAGE_SIZE)
 #define DEFAULT_PAT	0x0007040600070406ULL
 #define SVM_DR7_RESET	0x400ULL	/* bit 10 reads as one */
 
@@ -75,37 +75,13 @@ static inline void svm_stgi(void)
 	asm volatile("stgi" ::: "memory");
 }
 
-/* ---- Permission maps -------------------------------------------------- */
-
-/* MSRs the VMCB holds and VMLOAD/VMSAVE switch: the guest owns them. */
-static const u32 svm_passthrough_msrs[] = {
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
-	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
-	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-};
-
-/* Clear the read and write intercept bits of msr (APM 15.11). */
-static void svm_msrpm_allow(u8 *msrpm, u32 msr)
-{
-	static const u32 base[] = { 0x00000000, 0xc0000000, 0xc0010000 };
-	unsigned int i, bit;
-
-	for (i = 0; i < ARRAY_SIZE(base); i++) {
-		if (msr - base[i] < 0x2000) {
-			bit = (msr - base[i]) * 2;
-			msrpm[i * 0x800 + bit / 8] &= ~(3U << (bit % 8));
-			return;
-		}
-	}
-}
-
 /* ---- Enable, disable, module init ------------------------------------ */
 
 static int svm_init(void)
 {
 	unsigned int eax, ebx, ecx, edx;
 	u64 vm_cr;
-	int cpu, i;
+	int cpu;
 
 	if (!boot_cpu_has(X86_FEATURE_SVM)) {
 		pr_err("hvm: this CPU has no AMD SVM\n");
@@ -134,9 +110,7 @@ static int svm_init(void)
 	if (!svm_iopm || !svm_msrpm)
 		goto err_free;
 	memset(svm_iopm, 0xff, IOPM_SIZE);
-	memset(svm_msrpm, 0xff, MSRPM_SIZE);
-	for (i = 0; i < ARRAY_SIZE(svm_passthrough_msrs); i++)
-		svm_msrpm_allow(svm_msrpm, svm_passthrough_msrs[i]);
+	svm_msrpm_init(svm_msrpm);
 
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu *sc = per_cpu_ptr(&svm_cpu, cpu);

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ABI's rules for the structures userspace passes in (uapi/hvm.h):
+ * reserved and padding fields are zero, flags are known, values fit their
+ * fields. The ioctl layer (dev.c) calls these before the core sees a value.
+ */
+#include <linux/bits.h>
+#include <linux/kernel.h>
+
+#include "hvm_core.h"
+
+static bool hvm_segment_valid(const struct hvm_segment *s)
+{
+	return !s->padding && s->type <= 15 && s->present <= 1 &&
+	       s->dpl <= 3 && s->db <= 1 && s->s <= 1 && s->l <= 1 &&
+	       s->g <= 1 && s->avl <= 1 && s->unusable <= 1;
+}
+
+static bool hvm_dtable_valid(const struct hvm_dtable *d)
+{
+	return !d->padding[0] && !d->padding[1] && !d->padding[2];
+}
+
+/* EFER bits a guest may hold: SCE, LME, LMA, NXE, FFXSR. */
+#define HVM_EFER_VALID	(BIT(0) | BIT(8) | BIT(10) | BIT(11) | BIT(14))
+
+bool hvm_sregs_valid(const struct hvm_sregs *s)
+{
+	const struct hvm_segment *seg[] = {
+		&s->cs, &s->ds, &s->es, &s->fs, &s->gs, &s->ss, &s->tr, &s->ldt,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++)
+		if (!hvm_segment_valid(seg[i]))
+			return false;
+	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
+		if (s->reserved[i])
+			return false;
+	return hvm_dtable_valid(&s->gdt) && hvm_dtable_valid(&s->idt) &&
+	       !(s->cr0 >> 32) && !(s->cr4 >> 32) && s->cr8 <= 15 &&
+	       !(s->efer & ~HVM_EFER_VALID);
+}
+
+bool hvm_cpuid_entry_valid(const struct hvm_cpuid_entry *e)
+{
+	return !e->reserved && !(e->flags & ~HVM_CPUID_FLAG_SIGNIFICANT_INDEX);
+}
+
+bool hvm_msr_entry_valid(const struct hvm_msr_entry *e)
+{
+	return !e->reserved;
+}
+
+bool hvm_interrupt_valid(const struct hvm_interrupt *irq)
+{
+	return !irq->flags && irq->vector <= 255;
+}

@@ -1,0 +1,1413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Intel VMX backend: VMXON per CPU while VMs exist, a VMCS per vCPU
+ * that follows its thread across CPUs, guest entry with the host state the
+ * hardware does not switch, and the exit handlers, in a table indexed by
+ * basic exit reason. Needs EPT and unrestricted guest.
+ */
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/special_insns.h>
+#include <asm/tlbflush.h>
+#include <asm/trapnr.h>
+#include <asm/vmx.h>
+
+#include "../hvm_core.h"
+#include "vmx.h"
+#include "vmx_caps.h"
+
+#define VMX_BASIC_REVISION_MASK	GENMASK_ULL(30, 0)
+#define VMX_EXIT_REASON_FAILED_ENTRY	BIT(31)
+#define VMX_NR_EXIT_REASONS	76
+#define VMX_MAX_VPID		4096
+#define DEFAULT_PAT		0x0007040600070406ULL
+#define VMX_DR7_RESET		0x400UL
+/* EPT entry bits (SDM 29.3.2) */
+#define EPT_R			BIT_ULL(0)
+#define EPT_W			BIT_ULL(1)
+#define EPT_X			BIT_ULL(2)
+#define EPT_MT_WB		(6ULL << 3)
+#define EPT_ACCESSED		BIT_ULL(8)
+#define EPT_DIRTY		BIT_ULL(9)
+/* EPT violation exit qualification (SDM Table 28-7) */
+#define EPT_VIOL_WRITE		BIT(1)
+#define EPT_VIOL_FETCH		BIT(2)
+#define EPT_VIOL_GLA_VALID	BIT(7)
+#define EPT_VIOL_GLA_FINAL	BIT(8)
+
+struct vmcs {
+	u32 revision_id;
+	u32 abort;
+	u8 data[];
+};
+
+struct vmx_vcpu {
+	struct vmcs *vmcs;
+	u64 vmcs_pa;
+	int loaded_cpu;			/* where the VMCS is active, or -1 */
+	struct list_head loaded_link;	/* in vmx_cpu.loaded of loaded_cpu */
+	bool launched;
+	u16 vpid;
+	u32 proc_ctl;			/* the primary controls in the VMCS */
+	u32 entry_ctl;
+	u64 cr2;			/* not in the VMCS: swapped by hand */
+	u64 cr8;
+	u64 host_cr3, host_cr4;		/* what HOST_CR3/CR4 hold */
+
+	/* The syscall MSRs VMX does not switch, loaded between load and put. */
+	bool msrs_loaded;
+	u64 guest_star, guest_lstar, guest_cstar, guest_sfmask, guest_kgs;
+	u64 host_star, host_lstar, host_cstar, host_sfmask, host_kgs;
+	u16 host_ds, host_es;
+};
+
+struct vmx_cpu {
+	struct vmcs *vmxon_region;
+	struct vmcs *current_vmcs;
+	struct list_head loaded;	/* vmx_vcpu with a VMCS active here */
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+static u32 vmx_revision;
+static u32 vmx_pin_ctl, vmx_proc_ctl, vmx_proc2_ctl, vmx_exit_ctl, vmx_entry_ctl;
+static u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
+static bool vmx_unrestricted, vmx_ept_ad, vmx_invept_single;
+static void *vmx_msr_bitmap;
+static DECLARE_BITMAP(vmx_vpid_bitmap, VMX_MAX_VPID);
+static DEFINE_SPINLOCK(vmx_vpid_lock);
+
+static struct vmx_vcpu *to_vmx(struct hvm_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+/* ---- VMX instructions ------------------------------------------------- */
+
+static __always_inline unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"(field) : "cc");
+	return value;
+}
+
+static __always_inline void vmcs_write(unsigned long field, unsigned long value)
+{
+	asm volatile("vmwrite %1, %0" : : "r"(field), "rm"(value) : "cc");
+}
+
+static int vmx_vmxon(u64 pa)
+{
+	u8 fail;
+
+	asm volatile("vmxon %1; setna %0" : "=qm"(fail) : "m"(pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+static void vmx_vmxoff(void)
+{
+	asm volatile("vmxoff" : : : "cc", "memory");
+}
+
+static void vmx_vmclear(u64 pa)
+{
+	asm volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
+}
+
+static void vmx_vmptrld(u64 pa)
+{
+	asm volatile("vmptrld %0" : : "m"(pa) : "cc", "memory");
+}
+
+static void vmx_invept(unsigned long type, u64 eptp)
+{
+	struct { u64 eptp, reserved; } desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+
+/* ---- Enable, disable, module init ------------------------------------ */
+
+static struct hvm_npt_format vmx_ept_format = {
+	.levels		= 4,
+	.present	= EPT_R | EPT_W | EPT_X,
+	.dir		= EPT_R | EPT_W | EPT_X,
+	.leaf		= EPT_R | EPT_MT_WB,
+	.leaf_write	= EPT_W,
+	.leaf_exec	= EPT_X,
+	.leaf_noexec	= 0,
+};
+
+/* MSRs whose guest values live in the hardware while the vCPU runs. */
+static const u32 vmx_passthrough_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+/* Clear the read and write bits of msr in the MSR bitmap (SDM 25.6.9). */
+static void vmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
+{
+	unsigned int base;
+
+	if (msr <= 0x1fff) {
+		base = 0;
+	} else if (msr - 0xc0000000 <= 0x1fff) {
+		base = 1024;
+		msr -= 0xc0000000;
+	} else {
+		return;
+	}
+	bitmap[base + msr / 8] &= ~BIT(msr % 8);		/* reads */
+	bitmap[base + 2048 + msr / 8] &= ~BIT(msr % 8);	/* writes */
+}
+
+static int vmx_setup_controls(u64 basic)
+{
+	u32 missing, sec_required;
+	u64 cap, ept_cap;
+	int r;
+
+	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PINBASED_CTLS,
+			    MSR_IA32_VMX_TRUE_PINBASED_CTLS), cap);
+	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+				0, cap, &vmx_pin_ctl, &missing);
+	if (r)
+		goto unsupported;
+
+	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PROCBASED_CTLS,
+			    MSR_IA32_VMX_TRUE_PROCBASED_CTLS), cap);
+	r = vmx_adjust_controls(CPU_BASED_HLT_EXITING |
+				CPU_BASED_MWAIT_EXITING |
+				CPU_BASED_RDPMC_EXITING |
+				CPU_BASED_CR8_LOAD_EXITING |
+				CPU_BASED_CR8_STORE_EXITING |
+				CPU_BASED_UNCOND_IO_EXITING |
+				CPU_BASED_USE_MSR_BITMAPS |
+				CPU_BASED_MONITOR_EXITING |
+				CPU_BASED_USE_TSC_OFFSETTING |
+				CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+				0, cap, &vmx_proc_ctl, &missing);
+	if (r)
+		goto unsupported;
+
+	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, cap);
+	vmx_unrestricted = (cap >> 32) & SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	sec_required = SECONDARY_EXEC_ENABLE_EPT;
+	r = vmx_adjust_controls(sec_required,
+				SECONDARY_EXEC_UNRESTRICTED_GUEST |
+				SECONDARY_EXEC_ENABLE_VPID |
+				SECONDARY_EXEC_ENABLE_RDTSCP |
+				SECONDARY_EXEC_ENABLE_INVPCID,
+				cap, &vmx_proc2_ctl, &missing);
+	if (r)
+		goto unsupported;
+
+	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_EXIT_CTLS,
+			    MSR_IA32_VMX_TRUE_EXIT_CTLS), cap);
+	r = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE |
+				VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+				VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT,
+				cap, &vmx_exit_ctl, &missing);
+	if (r)
+		goto unsupported;
+
+	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_ENTRY_CTLS,
+			    MSR_IA32_VMX_TRUE_ENTRY_CTLS), cap);
+	r = vmx_adjust_controls(VM_ENTRY_LOAD_IA32_EFER, VM_ENTRY_LOAD_IA32_PAT,
+				cap, &vmx_entry_ctl, &missing);
+	if (r)
+		goto unsupported;
+	/* IA-32e mode guest follows the guest's EFER.LMA, per vCPU. */
+	vmx_entry_ctl &= ~VM_ENTRY_IA32E_MODE;
+	/* Guest PAT only if both directions switch it. */
+	if (!(vmx_entry_ctl & VM_ENTRY_LOAD_IA32_PAT) ||
+	    !(vmx_exit_ctl & VM_EXIT_LOAD_IA32_PAT)) {
+		vmx_entry_ctl &= ~VM_ENTRY_LOAD_IA32_PAT;
+		vmx_exit_ctl &= ~(VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_PAT);
+	}
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_cap);
+	if (!(ept_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
+	    !(ept_cap & VMX_EPTP_WB_BIT) || !(ept_cap & VMX_EPT_INVEPT_BIT) ||
+	    !(ept_cap & (VMX_EPT_EXTENT_CONTEXT_BIT |
+			 VMX_EPT_EXTENT_GLOBAL_BIT))) {
+		pr_err("hvm: EPT lacks 4-level walks, write-back or INVEPT\n");
+		return -ENODEV;
+	}
+	vmx_invept_single = ept_cap & VMX_EPT_EXTENT_CONTEXT_BIT;
+	vmx_ept_ad = ept_cap & VMX_EPT_AD_BIT;
+	if (vmx_ept_ad) {
+		/* Set A and D ourselves: the CPU never needs to write them. */
+		vmx_ept_format.leaf |= EPT_ACCESSED;
+		vmx_ept_format.leaf_write |= EPT_DIRTY;
+	}
+	return 0;
+
+unsupported:
+	pr_err("hvm: VMX lacks required controls (missing %#x)\n", missing);
+	return -ENODEV;
+}
+
+static int vmx_init(void)
+{
+	u64 basic;
+	int cpu, i;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
+	if (vmx_setup_controls(basic))
+		return -ENODEV;
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		hvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+				~XFEATURE_MASK_XTILE;
+
+	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap)
+		return -ENOMEM;
+	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(vmx_passthrough_msrs); i++)
+		vmx_msr_bitmap_allow(vmx_msr_bitmap, vmx_passthrough_msrs[i]);
+	__set_bit(0, vmx_vpid_bitmap);	/* VPID 0 is the host's */
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+		struct page *page;
+
+		INIT_LIST_HEAD(&vc->loaded);
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page)
+			goto err_free;
+		vc->vmxon_region = page_address(page);
+		vc->vmxon_region->revision_id = vmx_revision;
+	}
+	pr_info("hvm: VMX with EPT%s, unrestricted guest %s, VPID %s\n",
+		vmx_ept_ad ? " (A/D bits)" : "",
+		vmx_unrestricted ? "yes" : "no",
+		vmx_proc2_ctl & SECONDARY_EXEC_ENABLE_VPID ? "yes" : "no");
+	return 0;
+
+err_free:
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+
+		if (vc->vmxon_region)
+			free_page((unsigned long)vc->vmxon_region);
+		vc->vmxon_region = NULL;
+	}
+	free_page((unsigned long)vmx_msr_bitmap);
+	return -ENOMEM;
+}
+
+static void vmx_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		free_page((unsigned long)per_cpu_ptr(&vmx_cpu, cpu)->vmxon_region);
+	free_page((unsigned long)vmx_msr_bitmap);
+}
+
+static int vmx_vm_check(void)
+{
+	if (vmx_unrestricted)
+		return 0;
+	pr_warn_ratelimited("hvm: cannot create a VM: this CPU's VMX has no unrestricted guest, which hvm needs to run real-mode code\n");
+	return -EOPNOTSUPP;
+}
+
+static int vmx_enable_cpu(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;	/* another hypervisor is in VMX operation */
+	cr4_set_bits(X86_CR4_VMXE);
+	if (vmx_vmxon(__pa(vc->vmxon_region))) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		return -EBUSY;
+	}
+	vc->current_vmcs = NULL;
+	return 0;
+}
+
+static void vmx_disable_cpu(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	struct vmx_vcpu *vmx, *tmp;
+
+	/* A VMCS must be cleared before VMXOFF to reach memory (SDM 25.11). */
+	list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_link) {
+		vmx_vmclear(vmx->vmcs_pa);
+		list_del(&vmx->loaded_link);
+		vmx->loaded_cpu = -1;
+		vmx->launched = false;
+	}
+	vc->current_vmcs = NULL;
+	vmx_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+/* ---- Loading the VMCS and the MSRs VMX does not switch ---------------- */
+
+static void vmx_vmclear_here(void *arg)
+{
+	struct vmx_vcpu *vmx = arg;
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (vmx->loaded_cpu != smp_processor_id())
+		return;
+	vmx_vmclear(vmx->vmcs_pa);
+	if (vc->current_vmcs == vmx->vmcs)
+		vc->current_vmcs = NULL;
+	list_del(&vmx->loaded_link);
+	vmx->loaded_cpu = -1;
+	vmx->launched = false;
+}
+
+static void vmx_vmclear_remote(struct vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->loaded_cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_vmclear_here, vmx, 1);
+}
+
+/* Host state that differs between CPUs (SDM 27.5.2). */
+static void vmx_set_host_cpu_state(int cpu)
+{
+	u64 gs_base;
+
+	vmcs_write(HOST_TR_BASE,
+		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	vmcs_write(HOST_GDTR_BASE, (unsigned long)get_cpu_gdt_ro(cpu));
+	rdmsrl(MSR_GS_BASE, gs_base);
+	vmcs_write(HOST_GS_BASE, gs_base);
+	vmcs_write(HOST_IA32_SYSENTER_ESP,
+		   (unsigned long)(cpu_entry_stack(cpu) + 1));
+}
+
+static void vmx_vcpu_load(struct hvm_vcpu *vcpu, int cpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	u64 fs_base;
+
+	if (vmx->loaded_cpu != cpu) {
+		vmx_vmclear_remote(vmx);
+		local_irq_disable();
+		list_add(&vmx->loaded_link, &vc->loaded);
+		vmx->loaded_cpu = cpu;
+		local_irq_enable();
+		vmx_vmptrld(vmx->vmcs_pa);
+		vc->current_vmcs = vmx->vmcs;
+		vmx_set_host_cpu_state(cpu);
+		/* This CPU may hold stale translations of this EPT. */
+		set_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	} else if (vc->current_vmcs != vmx->vmcs) {
+		vmx_vmptrld(vmx->vmcs_pa);
+		vc->current_vmcs = vmx->vmcs;
+	}
+	rdmsrl(MSR_FS_BASE, fs_base);
+	vmcs_write(HOST_FS_BASE, fs_base);
+
+	if (vmx->msrs_loaded)
+		return;
+	savesegment(ds, vmx->host_ds);
+	savesegment(es, vmx->host_es);
+	rdmsrl(MSR_STAR, vmx->host_star);
+	rdmsrl(MSR_LSTAR, vmx->host_lstar);
+	rdmsrl(MSR_CSTAR, vmx->host_cstar);
+	rdmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kgs);
+	wrmsrl(MSR_STAR, vmx->guest_star);
+	wrmsrl(MSR_LSTAR, vmx->guest_lstar);
+	wrmsrl(MSR_CSTAR, vmx->guest_cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->guest_sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kgs);
+	vmx->msrs_loaded = true;
+}
+
+static void vmx_vcpu_put(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!vmx->msrs_loaded)
+		return;
+	rdmsrl(MSR_STAR, vmx->guest_star);
+	rdmsrl(MSR_LSTAR, vmx->guest_lstar);
+	rdmsrl(MSR_CSTAR, vmx->guest_cstar);
+	rdmsrl(MSR_SYSCALL_MASK, vmx->guest_sfmask);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kgs);
+	wrmsrl(MSR_STAR, vmx->host_star);
+	wrmsrl(MSR_LSTAR, vmx->host_lstar);
+	wrmsrl(MSR_CSTAR, vmx->host_cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kgs);
+	if (vmx->host_ds)
+		loadsegment(ds, vmx->host_ds);
+	if (vmx->host_es)
+		loadsegment(es, vmx->host_es);
+	/* A VM exit leaves GDTR.limit at 0xffff and TR.limit at 0x67. */
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	vmx->msrs_loaded = false;
+}
+
+/* ---- Segments and state ----------------------------------------------- */
+
+/* Segment register index in the VMCS field encodings: ES CS SS DS FS GS LDTR TR. */
+enum { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR };
+
+static u32 vmx_seg_ar(const struct hvm_segment *s)
+{
+	return s->type | s->s << 4 | s->dpl << 5 | s->present << 7 |
+	       s->avl << 12 | s->l << 13 | s->db << 14 | s->g << 15 |
+	       s->unusable << 16;
+}
+
+static void vmx_seg_set(int seg, const struct hvm_segment *s)
+{
+	vmcs_write(GUEST_ES_SELECTOR + seg * 2, s->selector);
+	vmcs_write(GUEST_ES_LIMIT + seg * 2, s->limit);
+	vmcs_write(GUEST_ES_AR_BYTES + seg * 2, vmx_seg_ar(s));
+	vmcs_write(GUEST_ES_BASE + seg * 2, s->base);
+}
+
+static void vmx_seg_get(int seg, struct hvm_segment *s)
+{
+	u32 ar = vmcs_read(GUEST_ES_AR_BYTES + seg * 2);
+
+	memset(s, 0, sizeof(*s));
+	s->selector = vmcs_read(GUEST_ES_SELECTOR + seg * 2);
+	s->limit = vmcs_read(GUEST_ES_LIMIT + seg * 2);
+	s->base = vmcs_read(GUEST_ES_BASE + seg * 2);
+	s->type = ar & 0xf;
+	s->s = (ar >> 4) & 1;
+	s->dpl = (ar >> 5) & 3;
+	s->present = (ar >> 7) & 1;
+	s->avl = (ar >> 12) & 1;
+	s->l = (ar >> 13) & 1;
+	s->db = (ar >> 14) & 1;
+	s->g = (ar >> 15) & 1;
+	s->unusable = (ar >> 16) & 1;
+}
+
+/* Guest/host masks: the bits VMX fixes, which the guest sees from shadows. */
+static unsigned long vmx_cr0_mask(void)
+{
+	return (vmx_cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) |
+	       (u32)~vmx_cr0_fixed1;
+}
+
+static unsigned long vmx_cr4_mask(void)
+{
+	return vmx_cr4_fixed0 | (u32)~vmx_cr4_fixed1 | X86_CR4_VMXE;
+}
+
+static void vmx_update_lma(struct hvm_vcpu *vcpu, u64 efer)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmcs_write(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		vmx->entry_ctl |= VM_ENTRY_IA32E_MODE;
+	else
+		vmx->entry_ctl &= ~VM_ENTRY_IA32E_MODE;
+	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctl);
+}
+
+static void vmx_write_cr0(struct hvm_vcpu *vcpu, unsigned long cr0)
+{
+	vmcs_write(CR0_READ_SHADOW, cr0);
+	vmcs_write(GUEST_CR0, (cr0 | (vmx_cr0_fixed0 &
+				      ~(X86_CR0_PE | X86_CR0_PG))) &
+			      (vmx_cr0_fixed1 | X86_CR0_PE | X86_CR0_PG));
+}
+
+static void vmx_write_cr4(struct hvm_vcpu *vcpu, unsigned long cr4)
+{
+	vmcs_write(CR4_READ_SHADOW, cr4);
+	vmcs_write(GUEST_CR4, (cr4 | vmx_cr4_fixed0) & vmx_cr4_fixed1);
+}
+
+static unsigned long vmx_guest_cr0(void)
+{
+	unsigned long mask = vmx_cr0_mask();
+
+	return (vmcs_read(GUEST_CR0) & ~mask) |
+	       (vmcs_read(CR0_READ_SHADOW) & mask);
+}
+
+static unsigned long vmx_guest_cr4(void)
+{
+	unsigned long mask = vmx_cr4_mask();
+
+	return (vmcs_read(GUEST_CR4) & ~mask) |
+	       (vmcs_read(CR4_READ_SHADOW) & mask);
+}
+
+static void vmx_get_sregs(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs)
+{
+	memset(sregs, 0, sizeof(*sregs));
+	vmx_seg_get(VMX_CS, &sregs->cs);
+	vmx_seg_get(VMX_DS, &sregs->ds);
+	vmx_seg_get(VMX_ES, &sregs->es);
+	vmx_seg_get(VMX_FS, &sregs->fs);
+	vmx_seg_get(VMX_GS, &sregs->gs);
+	vmx_seg_get(VMX_SS, &sregs->ss);
+	vmx_seg_get(VMX_TR, &sregs->tr);
+	vmx_seg_get(VMX_LDTR, &sregs->ldt);
+	sregs->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+	sregs->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+	sregs->idt.base = vmcs_read(GUEST_IDTR_BASE);
+	sregs->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+	sregs->cr0 = vmx_guest_cr0();
+	sregs->cr2 = to_vmx(vcpu)->cr2;
+	sregs->cr3 = vmcs_read(GUEST_CR3);
+	sregs->cr4 = vmx_guest_cr4();
+	sregs->cr8 = to_vmx(vcpu)->cr8;
+	sregs->efer = vmcs_read(GUEST_IA32_EFER);
+	sregs->apic_base = vcpu->apic_base;
+}
+
+static int vmx_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
+{
+	vmx_seg_set(VMX_CS, &sregs->cs);
+	vmx_seg_set(VMX_DS, &sregs->ds);
+	vmx_seg_set(VMX_ES, &sregs->es);
+	vmx_seg_set(VMX_FS, &sregs->fs);
+	vmx_seg_set(VMX_GS, &sregs->gs);
+	vmx_seg_set(VMX_SS, &sregs->ss);
+	vmx_seg_set(VMX_TR, &sregs->tr);
+	vmx_seg_set(VMX_LDTR, &sregs->ldt);
+	vmcs_write(GUEST_GDTR_BASE, sregs->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, sregs->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, sregs->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, sregs->idt.limit);
+	vmx_write_cr0(vcpu, sregs->cr0);
+	to_vmx(vcpu)->cr2 = sregs->cr2;
+	vmcs_write(GUEST_CR3, sregs->cr3);
+	vmx_write_cr4(vcpu, sregs->cr4);
+	to_vmx(vcpu)->cr8 = sregs->cr8;
+	vmx_update_lma(vcpu, sregs->efer);
+	set_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
+static void vmx_get_paging(struct hvm_vcpu *vcpu, struct hvm_paging *pg)
+{
+	u32 cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+
+	pg->cr0 = vmx_guest_cr0();
+	pg->cr3 = vmcs_read(GUEST_CR3);
+	pg->cr4 = vmx_guest_cr4();
+	pg->efer = vmcs_read(GUEST_IA32_EFER);
+	pg->cs_base = vmcs_read(GUEST_CS_BASE);
+	pg->cs_l = (cs_ar >> 13) & 1;
+	pg->cs_db = (cs_ar >> 14) & 1;
+}
+
+static bool vmx_canonical(u64 addr)
+{
+	return (u64)((s64)addr << 16 >> 16) == addr;
+}
+
+static bool vmx_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (type != 0 && type != 1 && (type < 4 || type > 7))
+			return false;
+	}
+	return true;
+}
+
+/* The syscall MSRs are in the hardware between vcpu_load and vcpu_put. */
+static int vmx_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	switch (index) {
+	case MSR_EFER:
+		*data = vmcs_read(GUEST_IA32_EFER);
+		break;
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SYSCALL_MASK:
+	case MSR_KERNEL_GS_BASE:
+		rdmsrl(index, *data);
+		break;
+	case MSR_FS_BASE:
+		*data = vmcs_read(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*data = vmcs_read(GUEST_GS_BASE);
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*data = vmcs_read(GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = vmcs_read(GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = vmcs_read(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = vmcs_read(GUEST_IA32_PAT);
+		break;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + vmcs_read(TSC_OFFSET);
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* EFER bits a guest may set: SCE, LME, LMA, NXE. */
+#define VMX_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~VMX_EFER_GUEST)
+			return -EINVAL;
+		if (!host)	/* LMA follows CR0.PG, not WRMSR */
+			data = (data & ~EFER_LMA) |
+			       (vmcs_read(GUEST_IA32_EFER) & EFER_LMA);
+		vmx_update_lma(vcpu, data);
+		break;
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_KERNEL_GS_BASE:
+		if (!vmx_canonical(data))
+			return -EINVAL;
+		wrmsrl(index, data);
+		break;
+	case MSR_STAR:
+		wrmsrl(index, data);
+		break;
+	case MSR_SYSCALL_MASK:
+		wrmsrl(index, (u32)data);
+		break;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!vmx_canonical(data))
+			return -EINVAL;
+		vmcs_write(index == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE,
+			   data);
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write(GUEST_SYSENTER_CS, (u32)data);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!vmx_canonical(data))
+			return -EINVAL;
+		vmcs_write(index == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
+			   GUEST_SYSENTER_EIP, data);
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!vmx_pat_valid(data))
+			return -EINVAL;
+		vmcs_write(GUEST_IA32_PAT, data);
+		break;
+	case MSR_IA32_TSC:
+		vmcs_write(TSC_OFFSET, data - rdtsc());
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void vmx_inject_exception(struct hvm_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	/* Real mode delivers no error code (SDM 26.2.1.3). */
+	if (has_error && (vmx_guest_cr0() & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void vmx_inject_gp(struct hvm_vcpu *vcpu)
+{
+	vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+}
+
+/* ---- vCPU create/destroy ---------------------------------------------- */
+
+static void vmx_seg_reset(int seg, u16 selector, u64 base, u32 ar)
+{
+	vmcs_write(GUEST_ES_SELECTOR + seg * 2, selector);
+	vmcs_write(GUEST_ES_LIMIT + seg * 2, 0xffff);
+	vmcs_write(GUEST_ES_AR_BYTES + seg * 2, ar);
+	vmcs_write(GUEST_ES_BASE + seg * 2, base);
+}
+
+static u64 vmx_eptp(struct hvm_vm *vm)
+{
+	return __pa(vm->npt_root) | VMX_EPTP_MT_WB |
+	       (vmx_ept_format.levels - 1) << 3 |
+	       (vmx_ept_ad ? VMX_EPTP_AD_ENABLE_BIT : 0);
+}
+
+/* Fill a freshly loaded VMCS: controls, host state, guest RESET state. */
+static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct desc_ptr idt;
+	u64 msr;
+
+	vmx->proc_ctl = vmx_proc_ctl;
+	vmx->entry_ctl = vmx_entry_ctl;
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_pin_ctl);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctl);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_proc2_ctl);
+	vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctl);
+	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctl);
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmcs_write(MSR_BITMAP, __pa(vmx_msr_bitmap));
+	vmcs_write(TSC_OFFSET, -rdtsc());
+	vmcs_write(EPT_POINTER, vmx_eptp(vcpu->vm));
+	if (vmx->vpid)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_mask());
+	vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_mask());
+	vmcs_write(VMCS_LINK_POINTER, -1ULL);
+
+	/* Host state that is the same on every CPU and for every entry. */
+	vmcs_write(HOST_CR0, read_cr0());
+	vmx->host_cr3 = __read_cr3();
+	vmcs_write(HOST_CR3, vmx->host_cr3);
+	vmx->host_cr4 = cr4_read_shadow();
+	vmcs_write(HOST_CR4, vmx->host_cr4);
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	store_idt(&idt);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_RIP, (unsigned long)hvm_vmx_vmexit);
+	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
+	vmcs_write(HOST_IA32_SYSENTER_CS, msr);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, msr);
+	rdmsrl(MSR_EFER, msr);
+	vmcs_write(HOST_IA32_EFER, msr);
+	if (vmx_exit_ctl & VM_EXIT_LOAD_IA32_PAT) {
+		rdmsrl(MSR_IA32_CR_PAT, msr);
+		vmcs_write(HOST_IA32_PAT, msr);
+	}
+
+	/* RESET state (SDM 10.1.1) */
+	vmx_seg_reset(VMX_CS, 0xf000, 0xffff0000, 0x9b);
+	vmx_seg_reset(VMX_DS, 0, 0, 0x93);
+	vmx_seg_reset(VMX_ES, 0, 0, 0x93);
+	vmx_seg_reset(VMX_FS, 0, 0, 0x93);
+	vmx_seg_reset(VMX_GS, 0, 0, 0x93);
+	vmx_seg_reset(VMX_SS, 0, 0, 0x93);
+	vmx_seg_reset(VMX_LDTR, 0, 0, 0x82);
+	vmx_seg_reset(VMX_TR, 0, 0, 0x8b);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
+	vmx_write_cr0(vcpu, X86_CR0_ET | X86_CR0_CD | X86_CR0_NW);
+	vmcs_write(GUEST_CR3, 0);
+	vmx_write_cr4(vcpu, 0);
+	vmx_update_lma(vcpu, 0);
+	vmcs_write(GUEST_DR7, VMX_DR7_RESET);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_IA32_PAT, DEFAULT_PAT);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, 0);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(GUEST_RSP, 0);
+	vmcs_write(GUEST_RIP, 0xfff0);
+	vmcs_write(GUEST_RFLAGS, 0x2);
+}
+
+static u16 vmx_alloc_vpid(void)
+{
+	unsigned long vpid;
+
+	if (!(vmx_proc2_ctl & SECONDARY_EXEC_ENABLE_VPID))
+		return 0;
+	spin_lock(&vmx_vpid_lock);
+	vpid = find_first_zero_bit(vmx_vpid_bitmap, VMX_MAX_VPID);
+	if (vpid < VMX_MAX_VPID)
+		__set_bit(vpid, vmx_vpid_bitmap);
+	else
+		vpid = 0;	/* run untagged: entries and exits flush */
+	spin_unlock(&vmx_vpid_lock);
+	return vpid;
+}
+
+static void vmx_free_vpid(u16 vpid)
+{
+	if (!vpid)
+		return;
+	spin_lock(&vmx_vpid_lock);
+	__clear_bit(vpid, vmx_vpid_bitmap);
+	spin_unlock(&vmx_vpid_lock);
+}
+
+static int vmx_vcpu_create(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx;
+	struct page *page;
+	int cpu;
+
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(vmx);
+		return -ENOMEM;
+	}
+	vmx->vmcs = page_address(page);
+	vmx->vmcs->revision_id = vmx_revision;
+	vmx->vmcs_pa = page_to_phys(page);
+	vmx->loaded_cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
+	vmx->vpid = vmx_alloc_vpid();
+	vcpu->vendor = vmx;
+
+	cpu = get_cpu();
+	vmx_vmclear(vmx->vmcs_pa);	/* a new VMCS starts clear */
+	vmx_vcpu_load(vcpu, cpu);
+	vmx_vmcs_setup(vcpu);
+	vmx_vcpu_put(vcpu);
+	put_cpu();
+	return 0;
+}
+
+static void vmx_vcpu_destroy(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vmclear_remote(vmx);
+	vmx_free_vpid(vmx->vpid);
+	free_page((unsigned long)vmx->vmcs);
+	kfree(vmx);
+	vcpu->vendor = NULL;
+}
+
+/* ---- Entry ------------------------------------------------------------ */
+
+static bool vmx_interrupt_allowed(struct hvm_vcpu *vcpu)
+{
+	return (vcpu->rflags & X86_EFLAGS_IF) &&
+	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	       !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
+}
+
+static void vmx_set_irq_window(struct hvm_vcpu *vcpu, bool on)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 ctl = on ? vmx->proc_ctl | CPU_BASED_INTR_WINDOW_EXITING :
+		       vmx->proc_ctl & ~CPU_BASED_INTR_WINDOW_EXITING;
+
+	if (ctl != vmx->proc_ctl) {
+		vmx->proc_ctl = ctl;
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl);
+	}
+}
+
+static void vmx_prepare_interrupts(struct hvm_vcpu *vcpu)
+{
+	bool want_window = vcpu->irq_pending ||
+			   READ_ONCE(vcpu->run->request_interrupt_window);
+
+	if (vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vcpu->irq_vector |
+			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		vcpu->irq_pending = false;
+		want_window = false;
+	}
+	vmx_set_irq_window(vcpu, want_window);
+}
+
+static void vmx_load_guest_extra(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vcpu->xcr0 != hvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	set_debugreg(vcpu->dr[0], 0);
+	set_debugreg(vcpu->dr[1], 1);
+	set_debugreg(vcpu->dr[2], 2);
+	set_debugreg(vcpu->dr[3], 3);
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+}
+
+static void vmx_put_guest_extra(struct hvm_vcpu *vcpu)
+{
+	to_vmx(vcpu)->cr2 = native_read_cr2();
+	get_debugreg(vcpu->dr[0], 0);
+	get_debugreg(vcpu->dr[1], 1);
+	get_debugreg(vcpu->dr[2], 2);
+	get_debugreg(vcpu->dr[3], 3);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (vcpu->xcr0 != hvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
+}
+
+/* ---- Exit handlers ---------------------------------------------------- */
+
+typedef int (*vmx_exit_handler)(struct hvm_vcpu *vcpu, u64 qual);
+
+static void vmx_skip_insn(struct hvm_vcpu *vcpu)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vcpu->rip += vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~(GUEST_INTR_STATE_STI |
+				    GUEST_INTR_STATE_MOV_SS));
+}
+
+static int vmx_handle_nothing(struct hvm_vcpu *vcpu, u64 qual)
+{
+	return HVM_REENTER;	/* the host took the interrupt */
+}
+
+static int vmx_handle_irq_window(struct hvm_vcpu *vcpu, u64 qual)
+{
+	vmx_set_irq_window(vcpu, false);
+	if (!vcpu->irq_pending && READ_ONCE(vcpu->run->request_interrupt_window)) {
+		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
+		return HVM_EXIT_TO_USER;
+	}
+	return HVM_REENTER;
+}
+
+static int vmx_handle_triple_fault(struct hvm_vcpu *vcpu, u64 qual)
+{
+	vcpu->run->exit_reason = HVM_EXIT_SHUTDOWN;
+	return HVM_EXIT_TO_USER;
+}
+
+static int vmx_handle_cpuid(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u32 out[4];
+
+	hvm_cpuid(vcpu, vcpu->regs[HVM_RAX], vcpu->regs[HVM_RCX],
+		  vmx_guest_cr4(), out);
+	vcpu->regs[HVM_RAX] = out[0];
+	vcpu->regs[HVM_RBX] = out[1];
+	vcpu->regs[HVM_RCX] = out[2];
+	vcpu->regs[HVM_RDX] = out[3];
+	vmx_skip_insn(vcpu);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_hlt(struct hvm_vcpu *vcpu, u64 qual)
+{
+	vmx_skip_insn(vcpu);
+	vcpu->run->exit_reason = HVM_EXIT_HLT;
+	return HVM_EXIT_TO_USER;
+}
+
+static int vmx_handle_skip(struct hvm_vcpu *vcpu, u64 qual)
+{
+	/* INVD: dropping caches without writeback would lose host data. */
+	vmx_skip_insn(vcpu);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_ud(struct hvm_vcpu *vcpu, u64 qual)
+{
+	/* VMX instructions, MONITOR/MWAIT, RDPMC: not for this guest. */
+	vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_vmcall(struct hvm_vcpu *vcpu, u64 qual)
+{
+	return hvm_exit_hypercall(vcpu, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/* MOV to/from CR0, CR3, CR4, CR8 (SDM Table 28-3). */
+static int vmx_handle_cr(struct hvm_vcpu *vcpu, u64 qual)
+{
+	unsigned int cr = qual & 0xf, type = (qual >> 4) & 3;
+	unsigned int reg = (qual >> 8) & 0xf;
+	unsigned long val = vcpu->regs[reg], old;
+
+	if (reg == HVM_RSP)
+		val = vcpu->regs[HVM_RSP];
+	if (type == 1) {		/* MOV from CR */
+		if (cr == 3)
+			vcpu->regs[reg] = vmcs_read(GUEST_CR3);
+		else if (cr == 8)
+			vcpu->regs[reg] = to_vmx(vcpu)->cr8;
+		else
+			goto unexpected;
+		vmx_skip_insn(vcpu);
+		return HVM_REENTER;
+	}
+	if (type != 0)
+		goto unexpected;	/* CLTS, LMSW touch no masked bit */
+
+	switch (cr) {
+	case 0:
+		if (val >> 32 || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+		    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+			goto gp;
+		old = vmx_guest_cr0();
+		vmx_write_cr0(vcpu, val);
+		if ((old ^ val) & X86_CR0_PG) {
+			u64 efer = vmcs_read(GUEST_IA32_EFER);
+
+			if ((val & X86_CR0_PG) && (efer & EFER_LME))
+				efer |= EFER_LMA;
+			else if (!(val & X86_CR0_PG))
+				efer &= ~EFER_LMA;
+			vmx_update_lma(vcpu, efer);
+		}
+		break;
+	case 3:
+		vmcs_write(GUEST_CR3, val);
+		break;
+	case 4:
+		if ((val & X86_CR4_VMXE) || (val & ~vmx_cr4_fixed1))
+			goto gp;
+		vmx_write_cr4(vcpu, val);
+		break;
+	case 8:
+		if (val > 15)
+			goto gp;
+		to_vmx(vcpu)->cr8 = val;
+		break;
+	default:
+		goto unexpected;
+	}
+	vmx_skip_insn(vcpu);
+	return HVM_REENTER;
+gp:
+	vmx_inject_gp(vcpu);
+	return HVM_REENTER;
+unexpected:
+	{
+		u64 data[2] = { EXIT_REASON_CR_ACCESS, qual };
+
+		return hvm_exit_internal(vcpu,
+					 HVM_INTERNAL_ERROR_UNEXPECTED_EXIT,
+					 2, data);
+	}
+}
+
+static int vmx_handle_io(struct hvm_vcpu *vcpu, u64 qual)
+{
+	if (qual & (BIT(4) | BIT(5))) {		/* string or REP */
+		u64 data[2] = { qual, vcpu->rip };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_STRING_IO,
+					 2, data);
+	}
+	return hvm_exit_pio(vcpu, qual >> 16, (qual & 7) + 1, qual & BIT(3),
+			    vcpu->rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
+static int vmx_handle_rdmsr(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u64 data;
+
+	if (hvm_get_msr(vcpu, vcpu->regs[HVM_RCX], &data)) {
+		vmx_inject_gp(vcpu);
+		return HVM_REENTER;
+	}
+	vcpu->regs[HVM_RAX] = (u32)data;
+	vcpu->regs[HVM_RDX] = data >> 32;
+	vmx_skip_insn(vcpu);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_wrmsr(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u64 data = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
+
+	if (hvm_set_msr(vcpu, vcpu->regs[HVM_RCX], data, false)) {
+		vmx_inject_gp(vcpu);
+		return HVM_REENTER;
+	}
+	vmx_skip_insn(vcpu);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_xsetbv(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u64 xcr0 = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
+
+	if ((u32)vcpu->regs[HVM_RCX] != 0 || !hvm_xcr0_valid(xcr0)) {
+		vmx_inject_gp(vcpu);
+		return HVM_REENTER;
+	}
+	vcpu->xcr0 = xcr0;
+	vmx_skip_insn(vcpu);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_ept_violation(struct hvm_vcpu *vcpu, u64 qual)
+{
+	/* A fetch, or a guest page walk, from where no memory is. */
+	bool no_emulate = (qual & EPT_VIOL_FETCH) ||
+			  ((qual & EPT_VIOL_GLA_VALID) &&
+			   !(qual & EPT_VIOL_GLA_FINAL));
+
+	return hvm_mmu_page_fault(vcpu, vmcs_read(GUEST_PHYSICAL_ADDRESS),
+				  qual & EPT_VIOL_WRITE, no_emulate, NULL, 0);
+}
+
+static int vmx_handle_ept_misconfig(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u64 data[2] = { vmcs_read(GUEST_PHYSICAL_ADDRESS), vcpu->rip };
+
+	return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_MEMORY, 2, data);
+}
+
+static const vmx_exit_handler vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXTERNAL_INTERRUPT]	= vmx_handle_nothing,
+	[EXIT_REASON_TRIPLE_FAULT]		= vmx_handle_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL]		= vmx_handle_nothing,
+	[EXIT_REASON_SIPI_SIGNAL]		= vmx_handle_nothing,
+	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_irq_window,
+	[EXIT_REASON_CPUID]			= vmx_handle_cpuid,
+	[EXIT_REASON_HLT]			= vmx_handle_hlt,
+	[EXIT_REASON_INVD]			= vmx_handle_skip,
+	[EXIT_REASON_RDPMC]			= vmx_handle_ud,
+	[EXIT_REASON_VMCALL]			= vmx_handle_vmcall,
+	[EXIT_REASON_VMCLEAR]			= vmx_handle_ud,
+	[EXIT_REASON_VMLAUNCH]			= vmx_handle_ud,
+	[EXIT_REASON_VMPTRLD]			= vmx_handle_ud,
+	[EXIT_REASON_VMPTRST]			= vmx_handle_ud,
+	[EXIT_REASON_VMREAD]			= vmx_handle_ud,
+	[EXIT_REASON_VMRESUME]			= vmx_handle_ud,
+	[EXIT_REASON_VMWRITE]			= vmx_handle_ud,
+	[EXIT_REASON_VMOFF]			= vmx_handle_ud,
+	[EXIT_REASON_VMON]			= vmx_handle_ud,
+	[EXIT_REASON_CR_ACCESS]			= vmx_handle_cr,
+	[EXIT_REASON_IO_INSTRUCTION]		= vmx_handle_io,
+	[EXIT_REASON_MSR_READ]			= vmx_handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE]			= vmx_handle_wrmsr,
+	[EXIT_REASON_MWAIT_INSTRUCTION]		= vmx_handle_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION]	= vmx_handle_ud,
+	[EXIT_REASON_EPT_VIOLATION]		= vmx_handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG]		= vmx_handle_ept_misconfig,
+	[EXIT_REASON_INVEPT]			= vmx_handle_ud,
+	[EXIT_REASON_INVVPID]			= vmx_handle_ud,
+	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
+	[EXIT_REASON_VMFUNC]			= vmx_handle_ud,
+};
+
+static int vmx_handle_exit(struct hvm_vcpu *vcpu, u32 reason)
+{
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	vmx_exit_handler handler = NULL;
+	u16 basic = reason;
+
+	if (basic < VMX_NR_EXIT_REASONS)
+		handler = vmx_exit_handlers[basic];
+	if (!handler) {
+		u64 data[3] = { reason, qual, vmcs_read(VM_EXIT_INTR_INFO) };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_UNEXPECTED_EXIT,
+					 3, data);
+	}
+	return handler(vcpu, qual);
+}
+
+/*
+ * The hardware refused the entry: VMfail (error is the VM-instruction
+ * error) or a VM exit with bit 31 set (reason and qualification). The VMCS
+ * is cleared so that the next entry starts from VMLAUNCH again.
+ */
+static int vmx_fail_entry(struct hvm_vcpu *vcpu, u64 reason, u64 qual)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	struct hvm_run *run = vcpu->run;
+
+	run->exit_reason = HVM_EXIT_FAIL_ENTRY;
+	run->hardware_exit_reason = reason;
+	run->fail_entry.hardware_entry_failure_reason = reason;
+	run->fail_entry.qualification = qual;
+	run->fail_entry.cpu = vcpu->cpu;
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	preempt_disable();
+	vmx_vmclear(vmx->vmcs_pa);
+	vmx_vmptrld(vmx->vmcs_pa);
+	vc->current_vmcs = vmx->vmcs;
+	vmx->launched = false;
+	preempt_enable();
+	return HVM_EXIT_TO_USER;
+}
+
+static void vmx_flush_tlb(struct hvm_vcpu *vcpu)
+{
+	if (vmx_invept_single)
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vmx_eptp(vcpu->vm));
+	else
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+}
+
+static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason = 0, idt_info;
+	unsigned long cr3, cr4;
+	int fail, r;
+
+	vmx_prepare_interrupts(vcpu);
+	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    !vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
+		vmx_set_irq_window(vcpu, false);
+		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
+		r = HVM_EXIT_TO_USER;
+		goto out;
+	}
+	vmcs_write(GUEST_RSP, vcpu->regs[HVM_RSP]);
+	vmcs_write(GUEST_RIP, vcpu->rip);
+	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
+
+	local_irq_disable();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
+	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
+	smp_mb();
+	if (test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests))
+		vmx_flush_tlb(vcpu);
+	cr3 = __read_cr3();
+	if (cr3 != vmx->host_cr3) {
+		vmx->host_cr3 = cr3;
+		vmcs_write(HOST_CR3, cr3);
+	}
+	cr4 = cr4_read_shadow();
+	if (cr4 != vmx->host_cr4) {
+		vmx->host_cr4 = cr4;
+		vmcs_write(HOST_CR4, cr4);
+	}
+
+	vmx_load_guest_extra(vcpu);
+	fail = hvm_vmx_vmrun(vcpu->regs, vmx->launched);
+	vmx_put_guest_extra(vcpu);
+	if (!fail) {
+		reason = vmcs_read(VM_EXIT_REASON);
+		/* An NMI exit consumed the NMI: hand it to the host now. */
+		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
+		    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
+		    INTR_TYPE_NMI_INTR)
+			asm volatile("int $2");
+	}
+	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+	local_irq_enable();
+
+	if (fail)
+		return vmx_fail_entry(vcpu, vmcs_read(VM_INSTRUCTION_ERROR), 0);
+	if (reason & VMX_EXIT_REASON_FAILED_ENTRY)
+		return vmx_fail_entry(vcpu, reason,
+				      vmcs_read(EXIT_QUALIFICATION));
+	vmx->launched = true;
+
+	vcpu->regs[HVM_RSP] = vmcs_read(GUEST_RSP);
+	vcpu->rip = vmcs_read(GUEST_RIP);
+	vcpu->rflags = vmcs_read(GUEST_RFLAGS);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+
+	/* An event whose delivery the exit interrupted is delivered again. */
+	idt_info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	if (idt_info & VECTORING_INFO_VALID_MASK) {
+		u32 type = idt_info & VECTORING_INFO_TYPE_MASK;
+
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+			   idt_info & ~INTR_INFO_UNBLOCK_NMI);
+		if (idt_info & VECTORING_INFO_DELIVER_CODE_MASK)
+			vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+				   vmcs_read(IDT_VECTORING_ERROR_CODE));
+		if (type == INTR_TYPE_SOFT_INTR ||
+		    type == INTR_TYPE_SOFT_EXCEPTION ||
+		    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+			vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+				   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	}
+
+	vcpu->run->hardware_exit_reason = reason;
+	r = vmx_handle_exit(vcpu, reason);
+out:
+	if (r == HVM_EXIT_TO_USER) {
+		vcpu->run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
+		vcpu->run->ready_for_interrupt_injection =
+			!vcpu->irq_pending && vmx_interrupt_allowed(vcpu);
+	}
+	return r;
+}
+
+const struct hvm_vendor_ops hvm_vmx_ops = {
+	.name		= "Intel VMX",
+	.vendor		= HVM_VENDOR_INTEL_VMX,
+	.busy_msg	= "Intel VMX is in use by another hypervisor (CR4.VMXE is set: is kvm_intel loaded?)",
+	.npt		= &vmx_ept_format,
+	.init		= vmx_init,
+	.exit		= vmx_exit,
+	.enable_cpu	= vmx_enable_cpu,
+	.disable_cpu	= vmx_disable_cpu,
+	.vm_check	= vmx_vm_check,
+	.vcpu_create	= vmx_vcpu_create,
+	.vcpu_destroy	= vmx_vcpu_destroy,
+	.vcpu_load	= vmx_vcpu_load,
+	.vcpu_put	= vmx_vcpu_put,
+	.vcpu_run	= vmx_vcpu_run,
+	.get_sregs	= vmx_get_sregs,
+	.set_sregs	= vmx_set_sregs,
+	.get_paging	= vmx_get_paging,
+	.get_msr	= vmx_get_msr,
+	.set_msr	= vmx_set_msr,
+	.inject_gp	= vmx_inject_gp,
+};
