@@ -6,6 +6,7 @@
  */
 #include <linux/bits.h>
 #include <linux/kernel.h>
+#include <asm/processor-flags.h>
 
 #include "hvm_core.h"
 
@@ -37,6 +38,9 @@ bool hvm_sregs_valid(const struct hvm_sregs *s)
 	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
 		if (s->reserved[i])
 			return false;
+	/* CR0.NW without CR0.CD is no state a CPU can be in (SDM 2.5). */
+	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
+		return false;
 	return hvm_dtable_valid(&s->gdt) && hvm_dtable_valid(&s->idt) &&
 	       !(s->cr0 >> 32) && !(s->cr4 >> 32) && s->cr8 <= 15 &&
 	       !(s->efer & ~HVM_EFER_VALID);

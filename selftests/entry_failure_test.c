@@ -60,14 +60,13 @@ int main(void)
 	bad.cs.db = 1;
 	expect_fail_entry(vcpu, &bad, "long mode with CS.L and CS.D both set");
 
-	if (host_cpu_is_amd()) {
-		bad = good;
-		bad.cr0 |= X86_CR0_NW;
-		bad.cr0 &= ~X86_CR0_CD;
-		expect_fail_entry(vcpu, &bad, "CR0.NW set with CR0.CD clear");
-	} else {
-		ksft_test_result_skip("CR0.NW without CR0.CD is only refused by SVM");
-	}
+	/* No CPU can be in this state: hvm refuses it before any entry. */
+	bad = good;
+	bad.cr0 |= X86_CR0_NW;
+	bad.cr0 &= ~X86_CR0_CD;
+	ksft_test_result(__vcpu_ioctl(vcpu, HVM_SET_SREGS, &bad) == -1 &&
+			 errno == EINVAL,
+			 "CR0.NW set with CR0.CD clear: HVM_SET_SREGS fails with EINVAL");
 
 	vcpu_set_sregs(vcpu, &good);
 	ksft_test_result(vcpu_run_expect_sync(vcpu, 0x600d),
