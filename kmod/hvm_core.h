@@ -270,6 +270,12 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data);
 int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
 bool hvm_xcr0_valid(u64 xcr0);
-extern u64 hvm_host_xcr0;
+extern u64 hvm_host_xcr0;		/* 0: the host does not use XSAVE */
+
+/* XCR0 is switched around guest entry only where both sides differ. */
+static inline bool hvm_xcr0_differs(const struct hvm_vcpu *vcpu)
+{
+	return hvm_host_xcr0 && vcpu->xcr0 != hvm_host_xcr0;
+}
 
 #endif /* _HVM_CORE_H */

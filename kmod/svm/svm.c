@@ -596,7 +596,7 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 
 static void svm_load_guest_extra(struct hvm_vcpu *vcpu)
 {
-	if (vcpu->xcr0 != hvm_host_xcr0)
+	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	set_debugreg(vcpu->dr[0], 0);
 	set_debugreg(vcpu->dr[1], 1);
@@ -612,7 +612,7 @@ static void svm_put_guest_extra(struct hvm_vcpu *vcpu)
 	get_debugreg(vcpu->dr[3], 3);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
-	if (vcpu->xcr0 != hvm_host_xcr0)
+	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
 }
 

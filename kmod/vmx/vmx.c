@@ -788,7 +788,9 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 	vmx->entry_ctl = vmx_entry_ctl;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_pin_ctl);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctl);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_proc2_ctl);
+	/* Without a VPID of its own the vCPU runs untagged. */
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx->vpid ? vmx_proc2_ctl :
+		   vmx_proc2_ctl & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctl);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctl);
 	vmcs_write(EXCEPTION_BITMAP, 0);
@@ -973,7 +975,7 @@ static void vmx_load_guest_extra(struct hvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if (vcpu->xcr0 != hvm_host_xcr0)
+	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	set_debugreg(vcpu->dr[0], 0);
 	set_debugreg(vcpu->dr[1], 1);
@@ -992,7 +994,7 @@ static void vmx_put_guest_extra(struct hvm_vcpu *vcpu)
 	get_debugreg(vcpu->dr[3], 3);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
-	if (vcpu->xcr0 != hvm_host_xcr0)
+	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
 }
 
