@@ -1,10 +1,12 @@
 # hvm: build the module and the selftests, and run the checks (see README.md).
 #   make [all]       hvm.ko for KVER + the static selftests
 #   make check       deps, then check-build, check-unit, check-svm; ends "N passed, N failed"
+#   make check-vmx   the VMX lab (Bochs); not yet part of `make check`
 #   make deps        install the Debian packages all of this needs (root)
 # Variables: KVER (kernel to build for: newest Debian 12 -amd64 kernel with headers and
 # an image in /boot), LAB_KVER (kernel the lab boots, = KVER), HVM_INSMOD_ARGS,
-# LAB_TIMEOUT, LAB_TEST_TIMEOUT, LAB_VERBOSE=1 (see lab/svm-run-selftests), SELFTEST_LDLIBS.
+# LAB_TIMEOUT, LAB_TEST_TIMEOUT, LAB_VERBOSE=1 (see lab/svm-run-selftests and
+# lab/vmx-run-selftests), SELFTEST_LDLIBS.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -24,7 +26,7 @@ SELFTEST_BINS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/%)
 SELFTEST_LIB_OBJS := $(SELFTEST_LIB_SRCS:selftests/%.c=build/selftests/obj/%.o)
 SELFTEST_OBJS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/obj/%.o) $(SELFTEST_LIB_OBJS)
 
-.PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 need-kver
+.PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver
 
 all: module selftests  # vmctl joins here when tools/vmctl has a build
 
@@ -70,6 +72,12 @@ check-svm:
 	@$(MAKE) --no-print-directory module selftests KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko SELFTESTS_DIR=build/selftests \
 		lab/svm-run-selftests
+
+# The VMX lab: Bochs (lab/bochs-boot), the whole suite in one boot.
+check-vmx:
+	@$(MAKE) --no-print-directory module selftests KVER=$(LAB_KVER)
+	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko SELFTESTS_DIR=build/selftests \
+		lab/vmx-run-selftests
 
 # The SVM lab on Debian 12's other kernel too (KVER is the newest: 6.12).
 check-svm-6.1:
