@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl: a small VMM for hvm. "vmctl run" boots a Linux bzImage or a
+ * multiboot kernel on one vCPU with the legacy PC devices (8259A PIC pair,
+ * 8254 PIT, 16550A UART on COM1, CMOS/RTC, i8042, QEMU's debug-exit port).
+ *
+ * This file: options, the machine's memory, and the one event loop. The
+ * vCPU runs in this thread; the loop handles each exit, delivers the PIC's
+ * interrupts (HVM_INTERRUPT when the vCPU is ready for one, else an
+ * interrupt-window request, as KVM's userspace irqchip does), and when the
+ * guest halts it waits in poll() on stdin and a timerfd set to the PIT's
+ * next interrupt. While the guest runs, a POSIX timer set to the same
+ * deadline kicks the vCPU out (the signal ends HVM_RUN, and its handler
+ * sets immediate_exit for a kick that comes just before the call).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmctl.h"
+#include "term.h"
+
+#define DEFAULT_MEM	(256 * MiB)
+#define MIN_MEM		(2 * MiB)
+#define KICK_SIGNAL	SIGALRM
+
+static struct vm the_vm;
+static volatile sig_atomic_t kicked, quit_signal;
+
+/* ---- Utilities ---------------------------------------------------------- */
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (the_vm.com1)
+		serial_flush(the_vm.com1);
+	term_restore();
+	fputs("vmctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_VMCTL_ERROR);
+}
+
+void debug(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!vm->opt.debug)
+		return;
+	fprintf(stderr, "vmctl: [%8.3f] ", (now_ns() - vm->start_ns) / 1e9);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(term_is_raw() ? "\r\n" : "\n", stderr);
+}
+
+void vm_stop(struct vm *vm, int status, const char *reason)
+{
+	if (vm->stop)
+		return;
+	vm->stop = true;
+	vm->exit_status = status;
+	vm->stop_reason = reason;
+}
+
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa + len < gpa)
+		return NULL;
+	if (gpa + len <= vm->low_size)
+		return vm->ram + gpa;
+	if (gpa >= HIGH_MEM_START &&
+	    gpa + len <= HIGH_MEM_START + (vm->ram_size - vm->low_size))
+		return vm->ram + vm->low_size + (gpa - HIGH_MEM_START);
+	return NULL;
+}
+
+int read_file(const char *path, uint8_t **data, size_t *size)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t done = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "vmctl: cannot read %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "vmctl: %s: not a regular file\n", path);
+		close(fd);
+		return -1;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf)
+		die("out of memory reading %s", path);
+	while (done < (size_t)st.st_size) {
+		n = read(fd, buf + done, (size_t)st.st_size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "vmctl: cannot read %s: %s\n", path,
+				n ? strerror(errno) : "file shrank");
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*data = buf;
+	*size = done;
+	return 0;
+}
+
+void irq_line(struct vm *vm, unsigned int irq, int level)
+{
+	pic_set_irq(vm->pic, irq, level);
+}
+
+void irq_pulse(struct vm *vm, unsigned int irq)
+{
+	pic_set_irq(vm->pic, irq, 1);
+	pic_set_irq(vm->pic, irq, 0);
+}
+
+/* ---- Options ------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: vmctl run --kernel FILE [options]\n"
+"       vmctl --help\n"
+"\n"
+"Boots a kernel in a virtual machine on hvm (/dev/hvm): a Linux bzImage\n"
+"(x86 64-bit boot protocol) or a multiboot (v1) kernel, with an 8259A PIC\n"
+"pair, an 8254 PIT, a 16550A UART on COM1, CMOS/RTC, an i8042 and QEMU's\n"
+"debug-exit port at 0xf4. The guest's console (COM1) is stdin and stdout.\n"
+"\n"
+"options of run:\n"
+"  -k, --kernel FILE    the kernel: bzImage, or a multiboot ELF/a.out kernel\n"
+"  -i, --initrd FILE    Linux: the initrd; multiboot: module 1\n"
+"  -c, --cmdline TEXT   the kernel command line (Linux: default console=ttyS0;\n"
+"                       vmctl adds \"noapic nolapic\" unless TEXT has an\n"
+"                       apic option, and tsc_early_khz=)\n"
+"  -m, --mem SIZE       guest memory, with K, M or G (default 256M; MiB if\n"
+"                       no suffix)\n"
+"  -p, --cpus N         vCPUs (default 1; only 1 until hvm has an in-kernel\n"
+"                       local APIC)\n"
+"      --console FILE   write the guest's console to FILE, not stdout\n"
+"  -d, --debug          log unclaimed port and MMIO accesses, boot details\n"
+"  -h, --help           this text\n"
+"\n"
+"On a terminal, Ctrl-a x ends vmctl; Ctrl-a Ctrl-a sends Ctrl-a.\n"
+"\n"
+"Exit status: 0 when the guest powers off or resets (i8042 reset, triple\n"
+"fault, HLT with interrupts off); (value << 1) | 1 when it writes value to\n"
+"port 0xf4; 1 when vmctl fails (a message says why); 2 for a usage error.\n"
+"See vmctl(1).\n", f);
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		goto bad;
+	switch (*end) {
+	case 'k': case 'K': v *= KiB; end++; break;
+	case 'm': case 'M': case '\0': v *= MiB; if (*end) end++; break;
+	case 'g': case 'G': v *= GiB; end++; break;
+	default: goto bad;
+	}
+	if (*end == 'i' || *end == 'B')	/* accept KiB, MB and the like */
+		end++;
+	if (*end == 'B')
+		end++;
+	if (*end)
+		goto bad;
+	return v;
+bad:
+	fprintf(stderr, "vmctl: bad memory size \"%s\" (say e.g. 256M or 1G)\n", s);
+	exit(EXIT_USAGE);
+}
+
+static void parse_run_options(int argc, char **argv, struct vm_options *o)
+{
+	enum { OPT_CONSOLE = 256 };
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "append", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'p' },
+		{ "console", required_argument, NULL, OPT_CONSOLE },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char *end;
+	long n;
+	int c;
+
+	o->mem = DEFAULT_MEM;
+	o->cpus = 1;
+	while ((c = getopt_long(argc, argv, "k:i:c:m:p:dh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initrd = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		case 'm': o->mem = parse_size(optarg); break;
+		case 'p':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "vmctl: bad --cpus \"%s\"\n", optarg);
+				exit(EXIT_USAGE);
+			}
+			o->cpus = (unsigned int)n;
+			break;
+		case OPT_CONSOLE: o->console = optarg; break;
+		case 'd': o->debug = true; break;
+		case 'h': usage(stdout); exit(0);
+		default:
+			fputs("vmctl: see vmctl --help\n", stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vmctl: unexpected argument \"%s\" (see vmctl --help)\n",
+			argv[optind]);
+		exit(EXIT_USAGE);
+	}
+	if (!o->kernel) {
+		fputs("vmctl: run needs --kernel FILE (see vmctl --help)\n", stderr);
+		exit(EXIT_USAGE);
+	}
+	if (o->cpus != 1) {
+		fprintf(stderr, "vmctl: --cpus %u: only 1 vCPU until hvm has an in-kernel local APIC (issue 5)\n",
+			o->cpus);
+		exit(EXIT_USAGE);
+	}
+	if (o->mem < MIN_MEM)
+		die("too little memory: --mem %llu KiB, vmctl needs at least %llu MiB",
+		    (unsigned long long)(o->mem / KiB), MIN_MEM / MiB);
+}
+
+/* ---- The machine -------------------------------------------------------- */
+
+static void add_e820(struct vm *vm, uint64_t addr, uint64_t size, uint32_t type)
+{
+	vm->e820[vm->e820_n++] = (struct e820_entry){ addr, size, type };
+}
+
+static void setup_memory(struct vm *vm)
+{
+	uint64_t high;
+
+	vm->ram_size = vm->opt.mem & ~0xfffull;
+	vm->low_size = vm->ram_size < MAX_LOW_MEM ? vm->ram_size : MAX_LOW_MEM;
+	high = vm->ram_size - vm->low_size;
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram == MAP_FAILED)
+		die("cannot allocate %llu MiB of guest memory: %s",
+		    (unsigned long long)vm->ram_size / MiB, strerror(errno));
+	madvise(vm->ram, vm->ram_size, MADV_HUGEPAGE);
+	/* Legacy video RAM and BIOS areas are RAM too, reserved in e820. */
+	add_e820(vm, 0, LOW_RAM_END, E820_RAM);
+	add_e820(vm, LOW_RAM_END, HIGH_RAM_START - LOW_RAM_END, E820_RESERVED);
+	add_e820(vm, HIGH_RAM_START, vm->low_size - HIGH_RAM_START, E820_RAM);
+	if (high)
+		add_e820(vm, HIGH_MEM_START, high, E820_RAM);
+}
+
+static void create_vm(struct vm *vm, const struct boot_state *st)
+{
+	const struct accel_ops *ops = &accel_hvm_ops;
+	uint64_t high = vm->ram_size - vm->low_size;
+	int r;
+
+	vm->accel.ops = ops;
+	r = ops->create_vm(&vm->accel);
+	if (r == -ENOENT || r == -ENODEV || r == -ENXIO)
+		die("%s: %s: load hvm.ko (insmod hvm.ko)", ops->dev_path, strerror(-r));
+	if (r == -EBUSY)
+		die("%s: busy: another hypervisor holds VMX/SVM (is kvm_amd or kvm_intel loaded?)",
+		    ops->dev_path);
+	if (r == -EPROTO)
+		die("%s: not the hvm ABI vmctl was built for (version %d with immediate_exit)",
+		    ops->dev_path, 1);
+	if (r)
+		die("%s: cannot create a VM: %s", ops->dev_path, strerror(-r));
+	r = ops->set_memory(&vm->accel, 0, 0, vm->low_size, vm->ram);
+	if (!r && high)
+		r = ops->set_memory(&vm->accel, 1, HIGH_MEM_START, high,
+				    vm->ram + vm->low_size);
+	if (r)
+		die("cannot give the VM %llu MiB of memory: %s",
+		    (unsigned long long)vm->ram_size / MiB, strerror(-r));
+	r = ops->vcpu_create(&vm->accel, 0, &vm->vcpu);
+	if (r)
+		die("cannot create vCPU 0: %s", strerror(-r));
+	r = cpuid_setup(vm);
+	if (r)
+		die("cannot set the vCPU's CPUID: %s", strerror(-r));
+	r = ops->set_sregs(vm->vcpu, &st->sregs);
+	if (!r)
+		r = ops->set_regs(vm->vcpu, &st->regs);
+	if (r)
+		die("cannot set the vCPU's boot state: %s", strerror(-r));
+}
+
+static void create_devices(struct vm *vm)
+{
+	vm->pic = pic_create(vm);
+	vm->pit = pit_create(vm);
+	vm->com1 = serial_create(vm, 0x3f8, 4);
+	i8042_create(vm);
+	cmos_create(vm);
+	debug_exit_create(vm);
+	post_port_create(vm);
+}
+
+/* ---- The event loop ----------------------------------------------------- */
+
+static void on_kick(int sig)
+{
+	(void)sig;
+	kicked = 1;
+	if (the_vm.vcpu)
+		the_vm.accel.ops->kick(the_vm.vcpu);
+}
+
+static void on_quit(int sig)
+{
+	quit_signal = sig;
+	on_kick(sig);
+}
+
+static timer_t kick_timer;
+
+static void setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_kick };
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_SIGNAL, .sigev_signo = KICK_SIGNAL,
+	};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(KICK_SIGNAL, &sa, NULL);
+	sa.sa_handler = on_quit;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &kick_timer))
+		die("timer_create: %s", strerror(errno));
+}
+
+static void set_abs_timer(struct itimerspec *its, uint64_t deadline)
+{
+	memset(its, 0, sizeof(*its));
+	its->it_value.tv_sec = (time_t)(deadline / 1000000000ull);
+	its->it_value.tv_nsec = (long)(deadline % 1000000000ull);
+}
+
+static void arm_kick(uint64_t deadline)
+{
+	static uint64_t armed;
+	struct itimerspec its;
+
+	if (deadline == armed)
+		return;
+	armed = deadline;
+	set_abs_timer(&its, deadline);	/* 0: disarm */
+	timer_settime(kick_timer, TIMER_ABSTIME, &its, NULL);
+}
+
+static void read_console_input(struct vm *vm)
+{
+	uint8_t buf[16];
+	size_t n;
+
+	if (!serial_can_receive(vm->com1))
+		return;
+	n = term_read(vm, buf, sizeof(buf));
+	if (n)
+		serial_receive(vm->com1, buf, n);
+}
+
+/* Polls stdin without waiting: for input that came while the guest ran. */
+static void poll_console_input(struct vm *vm)
+{
+	struct pollfd pfd = { .fd = term_fd(), .events = POLLIN };
+
+	if (pfd.fd >= 0 && serial_can_receive(vm->com1) &&
+	    poll(&pfd, 1, 0) > 0)
+		read_console_input(vm);
+}
+
+static void deliver_interrupts(struct vm *vm)
+{
+	const struct accel_ops *ops = vm->accel.ops;
+	int r;
+
+	if (!pic_pending(vm->pic)) {
+		ops->request_window(vm->vcpu, false);
+		return;
+	}
+	if (!ops->interrupt_ready(vm->vcpu)) {
+		ops->request_window(vm->vcpu, true);
+		return;
+	}
+	r = ops->interrupt(vm->vcpu, pic_ack(vm->pic));
+	if (r)
+		die("cannot inject an interrupt: %s", strerror(-r));
+	ops->request_window(vm->vcpu, false);
+}
+
+/*
+ * HLT: the vCPU waits for an interrupt. Sleep in poll() until the PIT's
+ * next interrupt (timerfd) or console input, then go back to the loop,
+ * which injects it.
+ */
+static void wait_for_interrupt(struct vm *vm, int timer_fd, bool if_flag)
+{
+	struct pollfd pfd[2];
+	struct itimerspec its;
+	uint64_t deadline, expirations;
+
+	if (!if_flag) {
+		vm_stop(vm, 0, "the guest halted with interrupts off");
+		return;
+	}
+	serial_flush(vm->com1);
+	for (;;) {
+		pit_update(vm->pit, now_ns());
+		if (pic_pending(vm->pic) || vm->stop || quit_signal)
+			return;
+		deadline = pit_deadline(vm->pit);
+		set_abs_timer(&its, deadline);
+		timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+		pfd[0] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){
+			.fd = serial_can_receive(vm->com1) ? term_fd() : -1,
+			.events = POLLIN,
+		};
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		if (pfd[0].revents & POLLIN)
+			(void)!read(timer_fd, &expirations, sizeof(expirations));
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+			read_console_input(vm);
+	}
+}
+
+static void dump_state(struct vm *vm)
+{
+	const struct accel_ops *ops = vm->accel.ops;
+	struct x86_regs r;
+	struct x86_sregs s;
+
+	if (ops->get_regs(vm->vcpu, &r) || ops->get_sregs(vm->vcpu, &s))
+		return;
+	fprintf(stderr,
+		"vmctl: rip %#llx rsp %#llx rflags %#llx rax %#llx rbx %#llx rcx %#llx rdx %#llx\n"
+		"vmctl: rsi %#llx rdi %#llx rbp %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cs %#x\n",
+		(unsigned long long)r.rip, (unsigned long long)r.rsp,
+		(unsigned long long)r.rflags, (unsigned long long)r.rax,
+		(unsigned long long)r.rbx, (unsigned long long)r.rcx,
+		(unsigned long long)r.rdx, (unsigned long long)r.rsi,
+		(unsigned long long)r.rdi, (unsigned long long)r.rbp,
+		(unsigned long long)s.cr0, (unsigned long long)s.cr3,
+		(unsigned long long)s.cr4, (unsigned long long)s.efer, s.cs.selector);
+}
+
+static void run_loop(struct vm *vm)
+{
+	const struct accel_ops *ops = vm->accel.ops;
+	struct accel_exit exit;
+	int timer_fd, r;
+
+	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (timer_fd < 0)
+		die("timerfd_create: %s", strerror(errno));
+	while (!vm->stop) {
+		if (quit_signal) {
+			vm_stop(vm, 128 + quit_signal, "vmctl got a signal");
+			break;
+		}
+		pit_update(vm->pit, now_ns());
+		if (kicked) {
+			kicked = 0;
+			poll_console_input(vm);
+			serial_flush(vm->com1);
+		}
+		deliver_interrupts(vm);
+		arm_kick(pit_deadline(vm->pit));
+
+		r = ops->run(vm->vcpu, &exit);
+		if (r)
+			die("running the vCPU: %s", strerror(-r));
+		switch (exit.reason) {
+		case ACCEL_EXIT_IO:
+			ioport_access(vm, exit.io.port, exit.io.size, exit.io.out,
+				      exit.io.data, exit.io.count);
+			break;
+		case ACCEL_EXIT_MMIO:
+			mmio_access(vm, exit.mmio.addr, exit.mmio.len,
+				    exit.mmio.write, exit.mmio.data);
+			break;
+		case ACCEL_EXIT_HLT:
+			wait_for_interrupt(vm, timer_fd, exit.if_flag);
+			break;
+		case ACCEL_EXIT_IRQ_WINDOW:
+		case ACCEL_EXIT_INTR:
+			break;		/* the top of the loop injects */
+		case ACCEL_EXIT_HYPERCALL:
+			debug(vm, "hypercall %llu: no such hypercall",
+			      (unsigned long long)exit.hypercall.nr);
+			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
+			break;
+		case ACCEL_EXIT_SHUTDOWN:
+			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
+			break;
+		default:
+			serial_flush(vm->com1);
+			term_restore();
+			fprintf(stderr, "vmctl: the vCPU stopped: %s (exit code %#llx)\n",
+				exit.detail[0] ? exit.detail : "unexpected exit",
+				(unsigned long long)exit.hw_reason);
+			dump_state(vm);
+			vm_stop(vm, EXIT_VMCTL_ERROR, "vCPU error");
+			break;
+		}
+	}
+	arm_kick(0);
+	close(timer_fd);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static int cmd_run(int argc, char **argv)
+{
+	struct vm *vm = &the_vm;
+	struct boot_state st;
+	uint8_t *image;
+	size_t size;
+	uint64_t end;
+
+	vm->start_ns = now_ns();
+	parse_run_options(argc, argv, &vm->opt);
+	if (read_file(vm->opt.kernel, &image, &size))
+		return EXIT_VMCTL_ERROR;
+
+	setup_memory(vm);
+	/* A bzImage's setup code is no multiboot kernel: check it first. */
+	if (linux_detect(image, size))
+		boot_linux(vm, image, size, &st);
+	else if (multiboot_detect(image, size))
+		boot_multiboot(vm, image, size, &st);
+	else
+		die("%s: not a kernel vmctl can boot (neither a Linux bzImage nor a multiboot kernel)",
+		    vm->opt.kernel);
+	free(image);
+
+	vm->console_fd = STDOUT_FILENO;
+	if (vm->opt.console) {
+		vm->console_fd = open(vm->opt.console,
+				      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (vm->console_fd < 0)
+			die("cannot write the console to %s: %s", vm->opt.console,
+			    strerror(errno));
+	}
+	create_devices(vm);
+	create_vm(vm, &st);
+	setup_signals();
+	term_init();
+
+	run_loop(vm);
+
+	end = now_ns();
+	serial_flush(vm->com1);
+	term_restore();
+	fprintf(stderr, "vmctl: %s: exit status %d\n", vm->stop_reason,
+		vm->exit_status);
+	if (vm->first_output_ns)
+		fprintf(stderr, "vmctl: first console output after %llu ms, exit after %llu ms\n",
+			(unsigned long long)(vm->first_output_ns - vm->start_ns) / 1000000,
+			(unsigned long long)(end - vm->start_ns) / 1000000);
+	else
+		fprintf(stderr, "vmctl: no console output, exit after %llu ms\n",
+			(unsigned long long)(end - vm->start_ns) / 1000000);
+	vm->accel.ops->vcpu_destroy(vm->vcpu);
+	vm->accel.ops->destroy_vm(&vm->accel);
+	return vm->exit_status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return EXIT_USAGE;
+}
