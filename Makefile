@@ -25,6 +25,11 @@ SELFTEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
 SELFTEST_BINS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/%)
 SELFTEST_LIB_OBJS := $(SELFTEST_LIB_SRCS:selftests/%.c=build/selftests/obj/%.o)
 SELFTEST_OBJS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/obj/%.o) $(SELFTEST_LIB_OBJS)
+# The benchmark (bench/) is also a selftest: a copy named *_test runs as
+# "hvmbench --quick --tap --accel hvm" (the smoke test of `make check`).
+SELFTEST_BINS += build/selftests/bench_smoke_test
+BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -Iuapi
+BENCH_SRCS := $(wildcard bench/*.c bench/*.S)
 
 .PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver
 
@@ -93,3 +98,18 @@ check: deps
 		echo "$${PIPESTATUS[0]}" > build/check/$$p.rc; \
 	done
 	@lab/tap-summary $(addprefix build/check/,$(CHECK_PARTS))
+
+# --- the benchmark (bench/, lab/bench-svm): not part of `make check` ---
+.PHONY: bench
+build/bench/hvmbench: $(BENCH_SRCS) $(wildcard bench/*.h) uapi/hvm.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS)
+
+build/selftests/bench_smoke_test: build/bench/hvmbench
+	@mkdir -p $(@D)
+	cp $< $@
+
+# hvm against stock kvm in one boot of the SVM lab; results in build/bench/.
+bench:
+	@$(MAKE) --no-print-directory module build/bench/hvmbench KVER=$(LAB_KVER)
+	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko lab/bench-svm
