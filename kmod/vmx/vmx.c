@@ -1317,6 +1317,8 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
 
+	/* A failed VMLAUNCH returns with IF set for an instant: no preemption. */
+	preempt_disable();
 	local_irq_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
@@ -1350,6 +1352,7 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	}
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	local_irq_enable();
+	preempt_enable();
 
 	if (fail)
 		return vmx_fail_entry(vcpu, vmcs_read(VM_INSTRUCTION_ERROR), 0);

@@ -71,11 +71,20 @@ SYM_FUNC_START(hvm_vmx_vmrun)
 	mov	R_R15(%rax), %r15
 	mov	R_RAX(%rax), %rax
 
+	/*
+	 * STI's one-instruction shadow covers VMLAUNCH/VMRESUME, so no host
+	 * interrupt comes in between; a VM exit clears IF again. Entering
+	 * with IF set keeps emulators that derive interrupt masking from the
+	 * last IF change (Bochs) delivering external-interrupt exits to a
+	 * guest that runs with IF clear.
+	 */
 	UNWIND_HINT_SAVE
 	je	.Llaunch
+	sti
 	vmresume
 	jmp	.Lvmfail
 .Llaunch:
+	sti
 	vmlaunch
 	jmp	.Lvmfail
 
@@ -103,6 +112,7 @@ SYM_INNER_LABEL(hvm_vmx_vmexit, SYM_L_GLOBAL)
 	jmp	.Lout
 
 .Lvmfail:
+	cli
 	mov	$1, %eax
 	jmp	.Lout
 .Lvmfail_host:
