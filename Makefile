@@ -1,6 +1,8 @@
 # hvm: build the module and the selftests, and run the checks (see README.md).
 #   make [all]       hvm.ko for KVER + the static selftests
-#   make check       deps, then check-build, check-unit, check-svm; ends "N passed, N failed"
+#   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
+#                    check-svm-debug; ends "N passed, N failed"
+#   make kunit       the KUnit suites on the debug kernel (built once, cached)
 #   make check-vmx   the VMX lab (Bochs); not yet part of `make check`
 #   make deps        install the Debian packages all of this needs (root)
 # Variables: KVER (kernel to build for: newest Debian 12 -amd64 kernel with headers and
@@ -31,7 +33,8 @@ SELFTEST_BINS += build/selftests/bench_smoke_test
 BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -Iuapi
 BENCH_SRCS := $(wildcard bench/*.c bench/*.S)
 
-.PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver
+.PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver \
+	debug-kernel kunit check-kunit check-svm-debug
 
 all: module selftests  # vmctl joins here when tools/vmctl has a build
 
@@ -88,8 +91,24 @@ check-vmx:
 check-svm-6.1:
 	@$(MAKE) --no-print-directory check-svm LAB_KVER=$$(lab/find-kver --boot 6.1)
 
+# The debug test kernel (kunit/debug-kernel.config: KUnit, KASAN, lockdep,
+# UBSAN, kmemleak), built once per machine into ~/.cache/hvm/kernel-*/.
+debug-kernel:
+	@lab/build-debug-kernel
+
+# The KUnit suites (hvm_kunit.ko, kunit/) on the debug kernel, in QEMU.
+kunit:
+	@lab/run-kunit
+
+check-kunit: kunit
+
+# The SVM lab on the debug kernel: its bug detectors watch every selftest.
+check-svm-debug:
+	@$(MAKE) --no-print-directory selftests
+	@lab/svm-debug-selftests
+
 # Runs every part even when one fails, then sums them up (lab/tap-summary).
-CHECK_PARTS := build unit svm svm-6.1
+CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug
 check: deps
 	@rm -rf build/check && mkdir -p build/check
 	@for p in $(CHECK_PARTS); do \
