@@ -7,8 +7,18 @@
  * (yet), and Linux must not go looking for it:
  *  - the local APIC and x2APIC, and the TSC-deadline timer (no in-kernel
  *    APIC yet: interrupts come from the emulated 8259A PIC);
- *  - MONITOR/MWAIT (hvm makes them #UD), XSAVES/XFD (IA32_XSS and
- *    IA32_XFD are not virtualized), RDTSCP/RDPID (IA32_TSC_AUX is not);
+ *  - MONITOR/MWAIT (hvm makes them #UD), RDTSCP/RDPID (IA32_TSC_AUX is
+ *    not virtualized);
+ *  - XSAVE, and with it AVX, AVX2, AVX-512, FMA, F16C, MPX (leaf 0xd is
+ *    empty): hvm keeps the guest's XCR0 from the XSETBV intercept and
+ *    loads it at every VM entry, but QEMU 7.2's TCG (the SVM lab) does
+ *    not intercept XSETBV, so the XCR0 the guest set is replaced by the
+ *    reset value 1 at its next entry. Linux then takes a #GP in the XRSTOR
+ *    of every rt_sigreturn ("bad frame"): init dies of its first SIGCHLD.
+ *    With FXSAVE only, guests do not depend on XCR0;
+ *  - protection keys (PKU, OSPKE): hvm does not switch PKRU between the
+ *    guest and the host, so the guest's PKRU would change under its feet
+ *    (and leak into the host thread);
  *  - features that come with MSRs hvm does not implement, so that Linux
  *    does not read or write them and take a #GP: TSC_ADJUST, machine
  *    checks (MCE, MCA), the speculation controls (SPEC_CTRL, PRED_CMD,
@@ -37,20 +47,33 @@
 
 /* Leaf 1 */
 #define L1_ECX_MONITOR		(1u << 3)
+#define L1_ECX_FMA		(1u << 12)
 #define L1_ECX_PDCM		(1u << 15)	/* IA32_PERF_CAPABILITIES */
 #define L1_ECX_X2APIC		(1u << 21)
 #define L1_ECX_TSC_DEADLINE	(1u << 24)
+#define L1_ECX_XSAVE		(1u << 26)
+#define L1_ECX_OSXSAVE		(1u << 27)
+#define L1_ECX_AVX		(1u << 28)
+#define L1_ECX_F16C		(1u << 29)
 #define L1_ECX_HYPERVISOR	(1u << 31)
 #define L1_EDX_MCE_MCA		((1u << 7) | (1u << 14))
 #define L1_EDX_APIC		(1u << 9)
 #define L1_EDX_HTT		(1u << 28)
 /* Leaf 7.0 */
 #define L7_EBX_TSC_ADJUST	(1u << 1)
+/* AVX2, MPX, AVX512F/DQ/IFMA/PF/ER/CD/BW/VL: they need XSAVE */
+#define L7_EBX_XSAVE_FEATURES	((1u << 5) | (1u << 14) | (1u << 16) | \
+				 (1u << 17) | (1u << 21) | (1u << 26) | \
+				 (1u << 27) | (1u << 28) | (1u << 30) | \
+				 (1u << 31))
+/* AVX512_VBMI, VBMI2, VAES, VPCLMULQDQ, VNNI, BITALG, VPOPCNTDQ */
+#define L7_ECX_XSAVE_FEATURES	((1u << 1) | (1u << 6) | (1u << 9) | \
+				 (1u << 10) | (1u << 11) | (1u << 12) | \
+				 (1u << 14))
+#define L7_ECX_PKU_OSPKE	((1u << 3) | (1u << 4))
 #define L7_ECX_RDPID		(1u << 22)
 #define L7_EDX_SPEC_MSRS	((1u << 26) | (1u << 27) | (1u << 28) | \
 				 (1u << 29) | (1u << 30) | (1u << 31))
-/* Leaf 0xd.1 */
-#define LD1_EAX_XSAVES_XFD	((1u << 3) | (1u << 4))
 /* Leaf 0x80000001 */
 /* OSVW, IBS, SKINIT, WDT, LWP, NODEID_MSR, the three PERFCTR_* */
 #define LE1_ECX_MSR_FEATURES	((1u << 9) | (1u << 10) | (1u << 12) | \
@@ -187,7 +210,8 @@ int cpuid_setup(struct vm *vm)
 
 	e = find(1, 0);
 	e->ecx &= ~(L1_ECX_MONITOR | L1_ECX_PDCM | L1_ECX_X2APIC |
-		    L1_ECX_TSC_DEADLINE);
+		    L1_ECX_TSC_DEADLINE | L1_ECX_XSAVE | L1_ECX_OSXSAVE |
+		    L1_ECX_AVX | L1_ECX_FMA | L1_ECX_F16C);
 	e->ecx |= L1_ECX_HYPERVISOR;
 	e->edx &= ~(L1_EDX_APIC | L1_EDX_HTT | L1_EDX_MCE_MCA);
 	/* Initial APIC ID 0, one logical processor. */
@@ -204,18 +228,20 @@ int cpuid_setup(struct vm *vm)
 			break;
 		case 0x7:
 			if (e->index == 0) {
-				e->ebx &= ~L7_EBX_TSC_ADJUST;
-				e->ecx &= ~L7_ECX_RDPID;
+				e->ebx &= ~(L7_EBX_TSC_ADJUST | L7_EBX_XSAVE_FEATURES);
+				e->ecx &= ~(L7_ECX_PKU_OSPKE | L7_ECX_RDPID |
+					    L7_ECX_XSAVE_FEATURES);
 				e->edx &= ~L7_EDX_SPEC_MSRS;
+			} else if (e->index == 1) {
+				e->eax &= ~((1u << 4) | (1u << 5)); /* AVX-VNNI, AVX512_BF16 */
 			}
 			break;
 		case 0xb:	/* x2APIC topology: an x2APIC feature */
 		case 0x1f:
 			e->eax = e->ebx = e->ecx = e->edx = 0;
 			break;
-		case 0xd:
-			if (e->index == 1)
-				e->eax &= ~LD1_EAX_XSAVES_XFD;
+		case 0xd:	/* no XSAVE */
+			e->eax = e->ebx = e->ecx = e->edx = 0;
 			break;
 		case 0x80000001:
 			e->ecx &= ~LE1_ECX_MSR_FEATURES;
