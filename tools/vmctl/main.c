@@ -291,7 +291,6 @@ static void setup_memory(struct vm *vm)
 	if (vm->ram == MAP_FAILED)
 		die("cannot allocate %llu MiB of guest memory: %s",
 		    (unsigned long long)vm->ram_size / MiB, strerror(errno));
-	madvise(vm->ram, vm->ram_size, MADV_HUGEPAGE);
 	/* Legacy video RAM and BIOS areas are RAM too, reserved in e820. */
 	add_e820(vm, 0, LOW_RAM_END, E820_RAM);
 	add_e820(vm, LOW_RAM_END, HIGH_RAM_START - LOW_RAM_END, E820_RESERVED);
@@ -404,14 +403,15 @@ static void arm_kick(uint64_t deadline)
 	timer_settime(kick_timer, TIMER_ABSTIME, &its, NULL);
 }
 
+/* Reads no more than the UART's FIFO takes: the rest waits in stdin. */
 static void read_console_input(struct vm *vm)
 {
 	uint8_t buf[16];
-	size_t n;
+	size_t room = serial_rx_room(vm->com1), n;
 
-	if (!serial_can_receive(vm->com1))
+	if (!room)
 		return;
-	n = term_read(vm, buf, sizeof(buf));
+	n = term_read(vm, buf, room < sizeof(buf) ? room : sizeof(buf));
 	if (n)
 		serial_receive(vm->com1, buf, n);
 }
@@ -421,8 +421,7 @@ static void poll_console_input(struct vm *vm)
 {
 	struct pollfd pfd = { .fd = term_fd(), .events = POLLIN };
 
-	if (pfd.fd >= 0 && serial_can_receive(vm->com1) &&
-	    poll(&pfd, 1, 0) > 0)
+	if (pfd.fd >= 0 && serial_rx_room(vm->com1) && poll(&pfd, 1, 0) > 0)
 		read_console_input(vm);
 }
 
@@ -470,7 +469,7 @@ static void wait_for_interrupt(struct vm *vm, int timer_fd, bool if_flag)
 		timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 		pfd[0] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){
-			.fd = serial_can_receive(vm->com1) ? term_fd() : -1,
+			.fd = serial_rx_room(vm->com1) ? term_fd() : -1,
 			.events = POLLIN,
 		};
 		if (poll(pfd, 2, -1) < 0) {
@@ -522,8 +521,12 @@ static void run_loop(struct vm *vm)
 		pit_update(vm->pit, now_ns());
 		if (kicked) {
 			kicked = 0;
+			vm->console_input_wanted = false;
 			poll_console_input(vm);
 			serial_flush(vm->com1);
+		} else if (vm->console_input_wanted) {
+			vm->console_input_wanted = false;
+			poll_console_input(vm);
 		}
 		deliver_interrupts(vm);
 		arm_kick(pit_deadline(vm->pit));

@@ -138,9 +138,9 @@ static void rx_push(struct serial *s, uint8_t c)
 	s->lsr |= UART_LSR_DR;
 }
 
-bool serial_can_receive(struct serial *s)
+size_t serial_rx_room(struct serial *s)
 {
-	return !(s->mcr & UART_MCR_LOOP) && s->rx_count < RX_FIFO_SIZE;
+	return s->mcr & UART_MCR_LOOP ? 0 : RX_FIFO_SIZE - s->rx_count;
 }
 
 void serial_receive(struct serial *s, const uint8_t *buf, size_t len)
@@ -204,8 +204,10 @@ static uint32_t serial_in(void *opaque, uint16_t port, uint8_t size)
 		if (s->rx_count) {
 			ret = s->rx[s->rx_head];
 			s->rx_head = (s->rx_head + 1) % RX_FIFO_SIZE;
-			if (!--s->rx_count)
+			if (!--s->rx_count) {
 				s->lsr &= ~UART_LSR_DR;
+				s->vm->console_input_wanted = true;
+			}
 		}
 		update_irq(s);
 		break;

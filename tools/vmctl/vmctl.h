@@ -64,6 +64,7 @@ struct vm {
 	struct serial *com1;
 
 	int console_fd;
+	bool console_input_wanted;	/* the UART's FIFO ran empty */
 	uint64_t start_ns, first_output_ns;
 
 	/* Set by a device when the guest asks to end: the exit status. */
@@ -130,8 +131,9 @@ void pit_update(struct pit *pit, uint64_t now);	/* raises IRQ0 when due */
 uint64_t pit_deadline(struct pit *pit);		/* next IRQ0, 0 if none */
 
 struct serial *serial_create(struct vm *vm, uint16_t base, unsigned int irq);
+/* Bytes from the console: at most serial_rx_room(), what the FIFO takes. */
 void serial_receive(struct serial *s, const uint8_t *buf, size_t len);
-bool serial_can_receive(struct serial *s);
+size_t serial_rx_room(struct serial *s);
 void serial_flush(struct serial *s);
 
 void i8042_create(struct vm *vm);
