@@ -1,7 +1,7 @@
 # hvm: build the module and the selftests, and run the checks (see README.md).
-#   make [all]       hvm.ko for KVER + the static selftests
+#   make [all]       hvm.ko for KVER + the static selftests + vmctl
 #   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
-#                    check-svm-debug; ends "N passed, N failed"
+#                    check-svm-debug, check-vmctl; ends "N passed, N failed"
 #   make kunit       the KUnit suites on the debug kernel (built once, cached)
 #   make check-vmx   the VMX lab (Bochs); not yet part of `make check`
 #   make deps        install the Debian packages all of this needs (root)
@@ -36,7 +36,7 @@ BENCH_SRCS := $(wildcard bench/*.c bench/*.S)
 .PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver \
 	debug-kernel kunit check-kunit check-svm-debug
 
-all: module selftests  # vmctl joins here when tools/vmctl has a build
+all: module selftests vmctl
 
 need-kver:
 	@[ -n "$(KVER)" ] || { echo "no Debian 12 kernel with headers and /boot/vmlinuz: run 'make deps'" >&2; exit 1; }
@@ -108,7 +108,7 @@ check-svm-debug:
 	@lab/svm-debug-selftests
 
 # Runs every part even when one fails, then sums them up (lab/tap-summary).
-CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug
+CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug vmctl
 check: deps
 	@rm -rf build/check && mkdir -p build/check
 	@for p in $(CHECK_PARTS); do \
@@ -132,3 +132,16 @@ build/selftests/bench_smoke_test: build/bench/hvmbench
 bench:
 	@$(MAKE) --no-print-directory module build/bench/hvmbench KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko lab/bench-svm
+
+# --- vmctl (tools/vmctl/): the VMM and its lab test ---
+.PHONY: vmctl check-vmctl
+# vmctl (static, for the lab's initramfs) and the multiboot test kernel.
+vmctl:
+	@$(MAKE) --no-print-directory -C tools/vmctl O=$(CURDIR)/build/vmctl
+
+# The SVM lab runs vmctl: error messages, the multiboot test kernel, and the
+# stock kernel booting to init under hvm (lab/vmctl-run-tests).
+check-vmctl:
+	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
+	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl \
+		lab/vmctl-run-tests

@@ -5,7 +5,12 @@
  * prints it on COM1, and returns MBTEST_PASS or MBTEST_FAIL for the
  * debug-exit port (exit status 33 or 35). Prints "multiboot ok" last when
  * every check passed. With "mbtest.module" on its command line it also
- * wants module 1, holding the text MODULE_TEXT.
+ * wants module 1, holding the text MODULE_TEXT; with "mbtest.xcr0" it also
+ * checks that the XCR0 it sets survives an exit to the VMM. Then, instead
+ * of reporting,
+ * it can end the machine the other ways vmctl must notice (exit status 0):
+ * "mbtest.reset" (i8042 command 0xFE), "mbtest.halt" (HLT with interrupts
+ * off), "mbtest.triple-fault" (an exception with an empty IDT).
  */
 typedef unsigned char u8;
 typedef unsigned short u16;
@@ -184,6 +189,38 @@ u32 mbtest_main(u32 magic, const struct mb_info *mbi)
 		if (!same((const u8 *)m->start, MODULE_TEXT, m->end - m->start))
 			return fail("module 1 does not hold \"hvm mbtest module\"");
 	}
+	if (has_token(cmdline, "mbtest.xcr0")) {
+		u32 cr4, lo, hi;
+
+		/* CR4.OSFXSR and OSXSAVE, XCR0 = x87 | SSE, then an exit. */
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | (1u << 9) | (1u << 18)));
+		__asm__ volatile("xsetbv" : : "a"(3), "d"(0), "c"(0));
+		outb(0x80, 0);
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		puts("mbtest: XCR0 set to 0x3, after an exit it is ");
+		puthex((u64)hi << 32 | lo);
+		puts("\n");
+		if (lo != 3 || hi)
+			return fail("XCR0 changed across an exit");
+	}
 	puts("multiboot ok\n");
+	if (has_token(cmdline, "mbtest.reset")) {
+		puts("mbtest: reset through the i8042\n");
+		outb(0x64, 0xfe);
+		return fail("still running after the reset");
+	}
+	if (has_token(cmdline, "mbtest.halt")) {
+		puts("mbtest: HLT with interrupts off\n");
+		__asm__ volatile("cli; hlt");
+		return fail("still running after HLT");
+	}
+	if (has_token(cmdline, "mbtest.triple-fault")) {
+		static const struct { u16 limit; u32 base; } __attribute__((packed)) idtr;
+
+		puts("mbtest: INT3 with an empty IDT\n");
+		__asm__ volatile("lidt %0; int3" : : "m"(idtr));
+		return fail("still running after a triple fault");
+	}
 	return MBTEST_PASS;
 }
