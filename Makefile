@@ -1,5 +1,6 @@
 # hvm: build the module and the selftests, and run the checks (see README.md).
 #   make [all]       hvm.ko for KVER + the static selftests + vmctl
+#   make demo        deps, then Linux boots as a guest of hvm through vmctl in the SVM lab
 #   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
 #                    check-svm-debug, check-vmctl; ends "N passed, N failed"
 #   make kunit       the KUnit suites on the debug kernel (built once, cached)
@@ -133,8 +134,8 @@ bench:
 	@$(MAKE) --no-print-directory module build/bench/hvmbench KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko lab/bench-svm
 
-# --- vmctl (tools/vmctl/): the VMM and its lab test ---
-.PHONY: vmctl check-vmctl
+# --- vmctl (tools/vmctl/): the VMM, its lab test and the demo ---
+.PHONY: vmctl check-vmctl demo
 # vmctl (static, for the lab's initramfs) and the multiboot test kernel.
 vmctl:
 	@$(MAKE) --no-print-directory -C tools/vmctl O=$(CURDIR)/build/vmctl
@@ -145,3 +146,9 @@ check-vmctl:
 	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl \
 		lab/vmctl-run-tests
+
+# Debian's stock kernel boots as a guest of hvm through vmctl, in the SVM lab.
+demo: deps
+	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
+	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl \
+		lab/vmctl-demo
