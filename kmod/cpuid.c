@@ -53,3 +53,15 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 		out[2] &= ~CPUID_8000_0001_ECX_SVM;
 	}
 }
+
+/* CPUID exit: EAX/ECX in, EAX-EDX out. */
+void hvm_emulate_cpuid(struct hvm_vcpu *vcpu, u64 cr4)
+{
+	u32 out[4];
+
+	hvm_cpuid(vcpu, vcpu->regs[HVM_RAX], vcpu->regs[HVM_RCX], cr4, out);
+	vcpu->regs[HVM_RAX] = out[0];
+	vcpu->regs[HVM_RBX] = out[1];
+	vcpu->regs[HVM_RCX] = out[2];
+	vcpu->regs[HVM_RDX] = out[3];
+}

@@ -224,6 +224,8 @@ void hvm_vcpu_init_preempt(struct hvm_vcpu *vcpu);
 void hvm_vcpu_load(struct hvm_vcpu *vcpu);
 void hvm_vcpu_put(struct hvm_vcpu *vcpu);
 void hvm_vcpu_destroy(struct hvm_vcpu *vcpu);
+void hvm_load_guest_extra(struct hvm_vcpu *vcpu);
+void hvm_put_guest_extra(struct hvm_vcpu *vcpu);
 int hvm_vcpu_run(struct hvm_vcpu *vcpu);
 void hvm_vcpu_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
 void hvm_vcpu_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
@@ -265,11 +267,22 @@ void hvm_complete_mmio_read(struct hvm_vcpu *vcpu);
 /* cpuid.c */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 	       u32 out[4]);
+void hvm_emulate_cpuid(struct hvm_vcpu *vcpu, u64 cr4);
 
 /* msr.c */
 int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data);
 int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
 bool hvm_xcr0_valid(u64 xcr0);
+bool hvm_pat_valid(u64 pat);
+/* RDMSR, WRMSR, XSETBV from the guest's registers: false means #GP. */
+bool hvm_emulate_rdmsr(struct hvm_vcpu *vcpu);
+bool hvm_emulate_wrmsr(struct hvm_vcpu *vcpu);
+bool hvm_emulate_xsetbv(struct hvm_vcpu *vcpu);
+
+static inline bool hvm_is_canonical(u64 addr)
+{
+	return (u64)((s64)addr << 16 >> 16) == addr;
+}
 extern u64 hvm_host_xcr0;		/* 0: the host does not use XSAVE */
 
 /* XCR0 is switched around guest entry only where both sides differ. */

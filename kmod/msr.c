@@ -87,3 +87,45 @@ bool hvm_xcr0_valid(u64 xcr0)
 		return false;
 	return true;
 }
+
+/* PAT entries: UC, WC, WT, WP, WB, UC- (SDM 11.12.2). */
+bool hvm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (i * 8);
+
+		if (!hvm_memtype_valid(type) && type != 7)
+			return false;
+	}
+	return true;
+}
+
+bool hvm_emulate_rdmsr(struct hvm_vcpu *vcpu)
+{
+	u64 data;
+
+	if (hvm_get_msr(vcpu, vcpu->regs[HVM_RCX], &data))
+		return false;
+	vcpu->regs[HVM_RAX] = (u32)data;
+	vcpu->regs[HVM_RDX] = data >> 32;
+	return true;
+}
+
+bool hvm_emulate_wrmsr(struct hvm_vcpu *vcpu)
+{
+	u64 data = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
+
+	return !hvm_set_msr(vcpu, vcpu->regs[HVM_RCX], data, false);
+}
+
+bool hvm_emulate_xsetbv(struct hvm_vcpu *vcpu)
+{
+	u64 xcr0 = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
+
+	if ((u32)vcpu->regs[HVM_RCX] != 0 || !hvm_xcr0_valid(xcr0))
+		return false;
+	vcpu->xcr0 = xcr0;
+	return true;
+}

@@ -6,6 +6,8 @@
  */
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/xcr.h>
 
 #include "hvm_core.h"
 
@@ -254,4 +256,30 @@ int hvm_exit_internal(struct hvm_vcpu *vcpu, u32 suberror, int ndata,
 	run->internal.ndata = min_t(int, ndata, ARRAY_SIZE(run->internal.data));
 	memcpy(run->internal.data, data, run->internal.ndata * sizeof(u64));
 	return HVM_EXIT_TO_USER;
+}
+
+/*
+ * Guest state no vendor's entry switches: XCR0 and DR0-3. Called with IRQs
+ * off right before entry, and right after exit.
+ */
+void hvm_load_guest_extra(struct hvm_vcpu *vcpu)
+{
+	if (hvm_xcr0_differs(vcpu))
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	set_debugreg(vcpu->dr[0], 0);
+	set_debugreg(vcpu->dr[1], 1);
+	set_debugreg(vcpu->dr[2], 2);
+	set_debugreg(vcpu->dr[3], 3);
+}
+
+void hvm_put_guest_extra(struct hvm_vcpu *vcpu)
+{
+	get_debugreg(vcpu->dr[0], 0);
+	get_debugreg(vcpu->dr[1], 1);
+	get_debugreg(vcpu->dr[2], 2);
+	get_debugreg(vcpu->dr[3], 3);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (hvm_xcr0_differs(vcpu))
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
 }

@@ -85,6 +85,40 @@ static void msr_xcr0_within_host(struct kunit *test)
 }
 
 /* APIC base: BSP (8), x2APIC enable (10), global enable (11), address. */
+/* Each PAT byte must be UC, WC, WT, WP, WB or UC- (2 and 3 are reserved). */
+static void msr_pat_entries(struct kunit *test)
+{
+	int i;
+
+	KUNIT_EXPECT_TRUE(test, hvm_pat_valid(0x0007040600070406ULL));
+	KUNIT_EXPECT_TRUE(test, hvm_pat_valid(0x0706050401000706ULL));
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_FALSE(test, hvm_pat_valid(2ULL << (i * 8)));
+		KUNIT_EXPECT_FALSE(test, hvm_pat_valid(3ULL << (i * 8)));
+		KUNIT_EXPECT_FALSE(test, hvm_pat_valid(8ULL << (i * 8)));
+	}
+}
+
+/* The exit helpers read EDX:EAX and ECX and write EDX:EAX, like the CPU. */
+static void msr_xsetbv_from_registers(struct kunit *test)
+{
+	struct hvm_vcpu *vcpu = msr_setup(test);
+
+	hvm_host_xcr0 = X87 | SSE | YMM;
+	vcpu->xcr0 = X87;
+	vcpu->regs[HVM_RCX] = 0;
+	vcpu->regs[HVM_RDX] = 0xffffffff00000000ULL;	/* upper half ignored */
+	vcpu->regs[HVM_RAX] = 0xdead000000000000ULL | X87 | SSE;
+	KUNIT_EXPECT_TRUE(test, hvm_emulate_xsetbv(vcpu));
+	KUNIT_EXPECT_EQ(test, vcpu->xcr0, X87 | SSE);
+	vcpu->regs[HVM_RCX] = 1;			/* only XCR0 exists */
+	KUNIT_EXPECT_FALSE(test, hvm_emulate_xsetbv(vcpu));
+	vcpu->regs[HVM_RCX] = 0;
+	vcpu->regs[HVM_RAX] = SSE;			/* x87 is mandatory */
+	KUNIT_EXPECT_FALSE(test, hvm_emulate_xsetbv(vcpu));
+	KUNIT_EXPECT_EQ(test, vcpu->xcr0, X87 | SSE);
+}
+
 static void msr_apic_base(struct kunit *test)
 {
 	struct hvm_vcpu *vcpu = msr_setup(test);
@@ -223,6 +257,8 @@ static void msr_backend_first(struct kunit *test)
 static struct kunit_case msr_cases[] = {
 	KUNIT_CASE_PARAM(msr_xcr0_rules, xcr0_gen_params),
 	KUNIT_CASE(msr_xcr0_within_host),
+	KUNIT_CASE(msr_pat_entries),
+	KUNIT_CASE(msr_xsetbv_from_registers),
 	KUNIT_CASE(msr_apic_base),
 	KUNIT_CASE(msr_refused_write_keeps_value),
 	KUNIT_CASE(msr_mtrr_def_type),

@@ -290,24 +290,6 @@ static void svm_get_paging(struct hvm_vcpu *vcpu, struct hvm_paging *pg)
 	pg->cs_db = (save->cs.attrib >> 10) & 1;
 }
 
-static bool svm_canonical(u64 addr)
-{
-	return (u64)((s64)addr << 16 >> 16) == addr;
-}
-
-static bool svm_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type != 0 && type != 1 && (type < 4 || type > 7))
-			return false;
-	}
-	return true;
-}
-
 static int svm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -384,7 +366,7 @@ static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_KERNEL_GS_BASE:
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!svm_canonical(data))
+		if (!hvm_is_canonical(data))
 			return -EINVAL;
 		if (index == MSR_LSTAR)
 			save->lstar = data;
@@ -410,7 +392,7 @@ static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		save->sysenter_eip = data;
 		break;
 	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(data))
+		if (!hvm_pat_valid(data))
 			return -EINVAL;
 		save->g_pat = data;
 		break;
@@ -594,28 +576,6 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 	svm_set_vintr(c, want_window);
 }
 
-static void svm_load_guest_extra(struct hvm_vcpu *vcpu)
-{
-	if (hvm_xcr0_differs(vcpu))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	set_debugreg(vcpu->dr[0], 0);
-	set_debugreg(vcpu->dr[1], 1);
-	set_debugreg(vcpu->dr[2], 2);
-	set_debugreg(vcpu->dr[3], 3);
-}
-
-static void svm_put_guest_extra(struct hvm_vcpu *vcpu)
-{
-	get_debugreg(vcpu->dr[0], 0);
-	get_debugreg(vcpu->dr[1], 1);
-	get_debugreg(vcpu->dr[2], 2);
-	get_debugreg(vcpu->dr[3], 3);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-	if (hvm_xcr0_differs(vcpu))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
-}
-
 /* ---- Exit handlers ---------------------------------------------------- */
 
 typedef int (*svm_exit_handler)(struct hvm_vcpu *vcpu);
@@ -646,14 +606,7 @@ static int svm_handle_vintr(struct hvm_vcpu *vcpu)
 
 static int svm_handle_cpuid(struct hvm_vcpu *vcpu)
 {
-	u32 out[4];
-
-	hvm_cpuid(vcpu, vcpu->regs[HVM_RAX], vcpu->regs[HVM_RCX],
-		  to_svm(vcpu)->vmcb->save.cr4, out);
-	vcpu->regs[HVM_RAX] = out[0];
-	vcpu->regs[HVM_RBX] = out[1];
-	vcpu->regs[HVM_RCX] = out[2];
-	vcpu->regs[HVM_RDX] = out[3];
+	hvm_emulate_cpuid(vcpu, to_svm(vcpu)->vmcb->save.cr4);
 	svm_skip_insn(vcpu, 2);
 	return HVM_REENTER;
 }
@@ -692,24 +645,11 @@ static int svm_handle_ioio(struct hvm_vcpu *vcpu)
 static int svm_handle_msr(struct hvm_vcpu *vcpu)
 {
 	bool write = to_svm(vcpu)->vmcb->control.exit_info_1;
-	u32 index = vcpu->regs[HVM_RCX];
-	u64 data;
 
-	if (write) {
-		data = (u32)vcpu->regs[HVM_RAX] |
-		       (vcpu->regs[HVM_RDX] << 32);
-		if (hvm_set_msr(vcpu, index, data, false))
-			goto gp;
-	} else {
-		if (hvm_get_msr(vcpu, index, &data))
-			goto gp;
-		vcpu->regs[HVM_RAX] = (u32)data;
-		vcpu->regs[HVM_RDX] = data >> 32;
-	}
-	svm_skip_insn(vcpu, 2);
-	return HVM_REENTER;
-gp:
-	svm_inject_gp(vcpu);
+	if (write ? hvm_emulate_wrmsr(vcpu) : hvm_emulate_rdmsr(vcpu))
+		svm_skip_insn(vcpu, 2);
+	else
+		svm_inject_gp(vcpu);
 	return HVM_REENTER;
 }
 
@@ -737,14 +677,10 @@ static int svm_handle_ud(struct hvm_vcpu *vcpu)
 
 static int svm_handle_xsetbv(struct hvm_vcpu *vcpu)
 {
-	u64 xcr0 = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
-
-	if ((u32)vcpu->regs[HVM_RCX] != 0 || !hvm_xcr0_valid(xcr0)) {
+	if (hvm_emulate_xsetbv(vcpu))
+		svm_skip_insn(vcpu, 3);
+	else
 		svm_inject_gp(vcpu);
-		return HVM_REENTER;
-	}
-	vcpu->xcr0 = xcr0;
-	svm_skip_insn(vcpu, 3);
 	return HVM_REENTER;
 }
 
@@ -866,11 +802,11 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	flush = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
 	svm_prepare_asid(svm, cpu, flush);
 
-	svm_load_guest_extra(vcpu);
+	hvm_load_guest_extra(vcpu);
 	svm_clgi();
 	hvm_svm_vmrun(svm->vmcb_pa, vcpu->regs,
 		      page_to_phys(sc->host_vmsave));
-	svm_put_guest_extra(vcpu);
+	hvm_put_guest_extra(vcpu);
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	svm_stgi();
 	local_irq_enable();

@@ -13,7 +13,6 @@
 #include <linux/spinlock.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/cpufeature.h>
-#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
@@ -625,24 +624,6 @@ static void vmx_get_paging(struct hvm_vcpu *vcpu, struct hvm_paging *pg)
 	pg->cs_db = (cs_ar >> 14) & 1;
 }
 
-static bool vmx_canonical(u64 addr)
-{
-	return (u64)((s64)addr << 16 >> 16) == addr;
-}
-
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = pat >> (i * 8);
-
-		if (type != 0 && type != 1 && (type < 4 || type > 7))
-			return false;
-	}
-	return true;
-}
-
 /* The syscall MSRs are in the hardware between vcpu_load and vcpu_put. */
 static int vmx_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 {
@@ -701,7 +682,7 @@ static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_LSTAR:
 	case MSR_CSTAR:
 	case MSR_KERNEL_GS_BASE:
-		if (!vmx_canonical(data))
+		if (!hvm_is_canonical(data))
 			return -EINVAL;
 		wrmsrl(index, data);
 		break;
@@ -713,7 +694,7 @@ static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		break;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!vmx_canonical(data))
+		if (!hvm_is_canonical(data))
 			return -EINVAL;
 		vmcs_write(index == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE,
 			   data);
@@ -723,13 +704,13 @@ static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		break;
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!vmx_canonical(data))
+		if (!hvm_is_canonical(data))
 			return -EINVAL;
 		vmcs_write(index == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
 			   GUEST_SYSENTER_EIP, data);
 		break;
 	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(data))
+		if (!hvm_pat_valid(data))
 			return -EINVAL;
 		vmcs_write(GUEST_IA32_PAT, data);
 		break;
@@ -975,12 +956,7 @@ static void vmx_load_guest_extra(struct hvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	if (hvm_xcr0_differs(vcpu))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	set_debugreg(vcpu->dr[0], 0);
-	set_debugreg(vcpu->dr[1], 1);
-	set_debugreg(vcpu->dr[2], 2);
-	set_debugreg(vcpu->dr[3], 3);
+	hvm_load_guest_extra(vcpu);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 }
@@ -988,14 +964,7 @@ static void vmx_load_guest_extra(struct hvm_vcpu *vcpu)
 static void vmx_put_guest_extra(struct hvm_vcpu *vcpu)
 {
 	to_vmx(vcpu)->cr2 = native_read_cr2();
-	get_debugreg(vcpu->dr[0], 0);
-	get_debugreg(vcpu->dr[1], 1);
-	get_debugreg(vcpu->dr[2], 2);
-	get_debugreg(vcpu->dr[3], 3);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-	if (hvm_xcr0_differs(vcpu))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
+	hvm_put_guest_extra(vcpu);
 }
 
 /* ---- Exit handlers ---------------------------------------------------- */
@@ -1036,14 +1005,7 @@ static int vmx_handle_triple_fault(struct hvm_vcpu *vcpu, u64 qual)
 
 static int vmx_handle_cpuid(struct hvm_vcpu *vcpu, u64 qual)
 {
-	u32 out[4];
-
-	hvm_cpuid(vcpu, vcpu->regs[HVM_RAX], vcpu->regs[HVM_RCX],
-		  vmx_guest_cr4(), out);
-	vcpu->regs[HVM_RAX] = out[0];
-	vcpu->regs[HVM_RBX] = out[1];
-	vcpu->regs[HVM_RCX] = out[2];
-	vcpu->regs[HVM_RDX] = out[3];
+	hvm_emulate_cpuid(vcpu, vmx_guest_cr4());
 	vmx_skip_insn(vcpu);
 	return HVM_REENTER;
 }
@@ -1156,43 +1118,29 @@ static int vmx_handle_io(struct hvm_vcpu *vcpu, u64 qual)
 			    vcpu->rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
+/* RDMSR, WRMSR and XSETBV: skip on success, #GP otherwise. */
+static int vmx_finish_emulation(struct hvm_vcpu *vcpu, bool ok)
+{
+	if (ok)
+		vmx_skip_insn(vcpu);
+	else
+		vmx_inject_gp(vcpu);
+	return HVM_REENTER;
+}
+
 static int vmx_handle_rdmsr(struct hvm_vcpu *vcpu, u64 qual)
 {
-	u64 data;
-
-	if (hvm_get_msr(vcpu, vcpu->regs[HVM_RCX], &data)) {
-		vmx_inject_gp(vcpu);
-		return HVM_REENTER;
-	}
-	vcpu->regs[HVM_RAX] = (u32)data;
-	vcpu->regs[HVM_RDX] = data >> 32;
-	vmx_skip_insn(vcpu);
-	return HVM_REENTER;
+	return vmx_finish_emulation(vcpu, hvm_emulate_rdmsr(vcpu));
 }
 
 static int vmx_handle_wrmsr(struct hvm_vcpu *vcpu, u64 qual)
 {
-	u64 data = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
-
-	if (hvm_set_msr(vcpu, vcpu->regs[HVM_RCX], data, false)) {
-		vmx_inject_gp(vcpu);
-		return HVM_REENTER;
-	}
-	vmx_skip_insn(vcpu);
-	return HVM_REENTER;
+	return vmx_finish_emulation(vcpu, hvm_emulate_wrmsr(vcpu));
 }
 
 static int vmx_handle_xsetbv(struct hvm_vcpu *vcpu, u64 qual)
 {
-	u64 xcr0 = (u32)vcpu->regs[HVM_RAX] | (vcpu->regs[HVM_RDX] << 32);
-
-	if ((u32)vcpu->regs[HVM_RCX] != 0 || !hvm_xcr0_valid(xcr0)) {
-		vmx_inject_gp(vcpu);
-		return HVM_REENTER;
-	}
-	vcpu->xcr0 = xcr0;
-	vmx_skip_insn(vcpu);
-	return HVM_REENTER;
+	return vmx_finish_emulation(vcpu, hvm_emulate_xsetbv(vcpu));
 }
 
 static int vmx_handle_ept_violation(struct hvm_vcpu *vcpu, u64 qual)
