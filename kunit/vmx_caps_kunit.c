@@ -112,10 +112,27 @@ static void vmx_ctls_msr_choice(struct kunit *test)
 	}
 }
 
+/* The preemption timer runs at TSC >> IA32_VMX_MISC[4:0] (SDM 26.5.1). */
+static void vmx_preemption_timer_values(struct kunit *test)
+{
+	/* 3.5 GHz TSC, 1 ms: 3.5M TSC ticks, divided by 2^rate. */
+	KUNIT_EXPECT_EQ(test, vmx_preemption_timer_value(3500000, 1000, 0), 3500000);
+	KUNIT_EXPECT_EQ(test, vmx_preemption_timer_value(3500000, 1000, 5), 109375);
+	/* Only bits 4:0 of IA32_VMX_MISC are the rate. */
+	KUNIT_EXPECT_EQ(test, vmx_preemption_timer_value(3500000, 1000, 0xffe0 | 5),
+			109375);
+	/* Off, the shortest period (never 0, an immediate exit), saturation. */
+	KUNIT_EXPECT_EQ(test, vmx_preemption_timer_value(3500000, 0, 5), 0);
+	KUNIT_EXPECT_EQ(test, vmx_preemption_timer_value(1000, 1, 31), 1);
+	KUNIT_EXPECT_EQ(test, vmx_preemption_timer_value(U32_MAX, U32_MAX, 0),
+			U32_MAX);
+}
+
 static struct kunit_case vmx_caps_cases[] = {
 	KUNIT_CASE_PARAM(vmx_adjust_controls_table, ctl_gen_params),
 	KUNIT_CASE(vmx_adjust_controls_sweep),
 	KUNIT_CASE(vmx_ctls_msr_choice),
+	KUNIT_CASE(vmx_preemption_timer_values),
 	{}
 };
 

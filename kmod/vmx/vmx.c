@@ -8,6 +8,7 @@
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -20,6 +21,7 @@
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include <asm/trapnr.h>
 #include <asm/vmx.h>
 
@@ -83,6 +85,19 @@ static u32 vmx_revision;
 static u32 vmx_pin_ctl, vmx_proc_ctl, vmx_proc2_ctl, vmx_exit_ctl, vmx_entry_ctl;
 static u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 static bool vmx_unrestricted, vmx_ept_ad, vmx_invept_single;
+static u32 vmx_preemption_timer;	/* VMCS value, or 0 when off */
+
+/*
+ * A guest with IF=0 leaves on a host interrupt because external-interrupt
+ * exiting is on; Bochs 2.7 masks the interrupt in that case and the host
+ * CPU is lost to the guest. The VMX-preemption timer is not masked: with
+ * vmx_tick_us set, the guest leaves at least that often. 0 (the default)
+ * on hardware.
+ */
+static unsigned int vmx_tick_us;
+module_param(vmx_tick_us, uint, 0444);
+MODULE_PARM_DESC(vmx_tick_us,
+		 "VMX: leave the guest at least every N us (preemption timer; 0 = off; for emulators that lose external-interrupt exits)");
 static void *vmx_msr_bitmap;
 static DECLARE_BITMAP(vmx_vpid_bitmap, VMX_MAX_VPID);
 static DEFINE_SPINLOCK(vmx_vpid_lock);
@@ -182,9 +197,19 @@ static int vmx_setup_controls(u64 basic)
 	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PINBASED_CTLS,
 			    MSR_IA32_VMX_TRUE_PINBASED_CTLS), cap);
 	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-				0, cap, &vmx_pin_ctl, &missing);
+				vmx_tick_us ? PIN_BASED_VMX_PREEMPTION_TIMER : 0,
+				cap, &vmx_pin_ctl, &missing);
 	if (r)
 		goto unsupported;
+	if (vmx_tick_us) {
+		u64 misc;
+
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		vmx_preemption_timer =
+			vmx_preemption_timer_value(tsc_khz, vmx_tick_us, misc);
+		if (!(vmx_pin_ctl & PIN_BASED_VMX_PREEMPTION_TIMER))
+			pr_warn("hvm: vmx_tick_us ignored: no VMX-preemption timer\n");
+	}
 
 	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PROCBASED_CTLS,
 			    MSR_IA32_VMX_TRUE_PROCBASED_CTLS), cap);
@@ -768,6 +793,9 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 	vmx->proc_ctl = vmx_proc_ctl;
 	vmx->entry_ctl = vmx_entry_ctl;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_pin_ctl);
+	/* Without "save timer value" on exit, each entry reloads this. */
+	if (vmx_pin_ctl & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_preemption_timer);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctl);
 	/* Without a VPID of its own the vCPU runs untagged. */
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx->vpid ? vmx_proc2_ctl :
@@ -1192,6 +1220,7 @@ static const vmx_exit_handler vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_INVEPT]			= vmx_handle_ud,
 	[EXIT_REASON_INVVPID]			= vmx_handle_ud,
 	[EXIT_REASON_XSETBV]			= vmx_handle_xsetbv,
+	[EXIT_REASON_PREEMPTION_TIMER]		= vmx_handle_nothing,
 	[EXIT_REASON_VMFUNC]			= vmx_handle_ud,
 };
 

@@ -23,4 +23,11 @@ int vmx_adjust_controls(u32 required, u32 optional, u64 cap, u32 *ctl,
 /* The capability MSR to use: the TRUE_ one when VMX_BASIC bit 55 says so. */
 u32 vmx_ctls_msr(u64 vmx_basic, u32 msr, u32 true_msr);
 
+/*
+ * The VMX-preemption-timer value that expires after us microseconds: the
+ * timer counts down at the TSC rate divided by 2^(IA32_VMX_MISC bits 4:0).
+ * Saturates at the field's 32 bits; never 0 (an immediate exit) for us > 0.
+ */
+u32 vmx_preemption_timer_value(u32 tsc_khz, u32 us, u64 vmx_misc);
+
 #endif /* _HVM_VMX_CAPS_H */
