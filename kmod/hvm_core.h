@@ -52,6 +52,7 @@ struct hvm_npt_format {
 	u64 leaf_write;		/* added when writable */
 	u64 leaf_exec;		/* added when executable */
 	u64 leaf_noexec;	/* added when not executable */
+	u64 large;		/* added to a 2 MiB leaf; 0: 4 KiB leaves only */
 };
 
 struct hvm_vm {
@@ -200,6 +201,8 @@ extern const struct hvm_vendor_ops hvm_vmx_ops;
 int hvm_hardware_get(void);
 void hvm_hardware_put(void);
 extern atomic_t hvm_live_vms, hvm_live_vcpus;
+/* 2 MiB nested leaves installed since load, all VMs (debugfs). */
+extern atomic_long_t hvm_npt_large_maps;
 
 /* dev.c: the ioctl layer */
 int hvm_dev_init(void);
@@ -256,7 +259,7 @@ int hvm_npt_cache_topup(struct hvm_vcpu *vcpu);
 void hvm_npt_cache_free(struct hvm_vcpu *vcpu);
 u64 hvm_npt_leaf(const struct hvm_npt_format *fmt, phys_addr_t pa,
 		 bool writable);
-void hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf);
+bool hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf, int level);
 extern const struct mmu_notifier_ops hvm_mmu_notifier_ops;
 
 /* emulate.c: MMIO via instruction decode */

@@ -15,6 +15,7 @@
 
 const struct hvm_vendor_ops *hvm_ops;
 atomic_t hvm_live_vms, hvm_live_vcpus;
+atomic_long_t hvm_npt_large_maps;
 
 static DEFINE_MUTEX(hvm_hw_lock);
 static unsigned int hvm_hw_users;	/* VMs alive: >0 means enabled */
@@ -114,6 +115,8 @@ static int hvm_objects_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "vms %d\n", atomic_read(&hvm_live_vms));
 	seq_printf(m, "vcpus %d\n", atomic_read(&hvm_live_vcpus));
+	seq_printf(m, "npt_large_maps %ld\n",
+		   atomic_long_read(&hvm_npt_large_maps));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(hvm_objects);

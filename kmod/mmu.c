@@ -10,14 +10,28 @@
  * of that range and flushes the guest TLBs before the kernel may reuse the
  * page. A fault that raced with an invalidation (mmu_seq moved, or one is
  * in progress) drops its page and retries.
+ *
+ * Where the process maps a 2 MiB-aligned stretch of a slot with one PMD
+ * (a transparent huge page, or hugetlbfs), the guest gets one 2 MiB leaf
+ * for it. Any invalidation inside such a leaf zaps all of it.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/sched/signal.h>
 
 #include "hvm_core.h"
 
 #define HVM_NPT_ADDR_MASK	GENMASK_ULL(51, 12)
+#define HVM_NPT_LARGE_SIZE	(1ULL << (PAGE_SHIFT + 9))
+#define HVM_NPT_LARGE_PAGES	512
+
+/* A leaf above level 1: a 2 MiB page. */
+static bool hvm_npt_is_large(const struct hvm_npt_format *fmt, u64 entry,
+			     int level)
+{
+	return level == 2 && fmt->large && (entry & fmt->large);
+}
 
 static unsigned int hvm_npt_shift(int level)
 {
@@ -40,12 +54,13 @@ int hvm_mmu_init(struct hvm_vm *vm)
 
 static void hvm_npt_free_table(u64 *table, int level)
 {
-	u64 present = hvm_ops->npt->present;
+	const struct hvm_npt_format *fmt = hvm_ops->npt;
 	int i;
 
 	if (level > 1) {
 		for (i = 0; i < 512; i++)
-			if (table[i] & present)
+			if ((table[i] & fmt->present) &&
+			    !hvm_npt_is_large(fmt, table[i], level))
 				hvm_npt_free_table(hvm_npt_next(table[i]),
 						   level - 1);
 	}
@@ -85,17 +100,30 @@ u64 hvm_npt_leaf(const struct hvm_npt_format *fmt, phys_addr_t pa,
 	       (writable ? fmt->leaf_write : 0);
 }
 
-/* Install one 4 KiB leaf. Caller holds mmu_lock and topped up the cache. */
-void hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf)
+/*
+ * Install a leaf at level 1 (4 KiB) or 2 (2 MiB; leaf has fmt->large and a
+ * 2 MiB-aligned address). Where a table already holds 4 KiB entries, a
+ * 2 MiB leaf goes in as the one 4 KiB leaf gpa needs: the table stays, so
+ * no hardware walker can be left reading a freed page. A 4 KiB leaf under
+ * a 2 MiB one replaces it by a table; then the caller flushes the TLBs
+ * (returns true). Caller holds mmu_lock and topped up the cache.
+ */
+bool hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf, int level)
 {
 	const struct hvm_npt_format *fmt = hvm_ops->npt;
 	struct hvm_vm *vm = vcpu->vm;
 	u64 *table = vm->npt_root;
+	bool flush = false;
 	unsigned int idx;
-	int level;
+	int l;
 
-	for (level = fmt->levels; level > 1; level--) {
-		idx = (gpa >> hvm_npt_shift(level)) & 511;
+	for (l = fmt->levels; l > level; l--) {
+		idx = (gpa >> hvm_npt_shift(l)) & 511;
+		if (hvm_npt_is_large(fmt, table[idx], l)) {
+			WRITE_ONCE(table[idx], 0);
+			vm->mapped_pages -= HVM_NPT_LARGE_PAGES;
+			flush = true;
+		}
 		if (!(table[idx] & fmt->present)) {
 			void *page = vcpu->npt_cache[--vcpu->npt_cache_n];
 
@@ -104,16 +132,28 @@ void hvm_npt_map(struct hvm_vcpu *vcpu, u64 gpa, u64 leaf)
 		}
 		table = hvm_npt_next(table[idx]);
 	}
-	idx = (gpa >> PAGE_SHIFT) & 511;
+	idx = (gpa >> hvm_npt_shift(level)) & 511;
+	if (level == 2 && (table[idx] & fmt->present) &&
+	    !hvm_npt_is_large(fmt, table[idx], level)) {
+		leaf = (leaf & ~fmt->large) +
+		       (gpa & (HVM_NPT_LARGE_SIZE - 1) & PAGE_MASK);
+		table = hvm_npt_next(table[idx]);
+		idx = (gpa >> PAGE_SHIFT) & 511;
+		level = 1;
+	}
 	if (!(table[idx] & fmt->present))
-		vm->mapped_pages++;
+		vm->mapped_pages += level == 2 ? HVM_NPT_LARGE_PAGES : 1;
+	if (level == 2)
+		atomic_long_inc(&hvm_npt_large_maps);
 	WRITE_ONCE(table[idx], leaf);
+	return flush;
 }
 
 static bool hvm_npt_zap(struct hvm_vm *vm, u64 *table, int level, u64 start,
 			u64 end)
 {
-	u64 present = hvm_ops->npt->present;
+	const struct hvm_npt_format *fmt = hvm_ops->npt;
+	u64 present = fmt->present;
 	u64 span = 1ULL << hvm_npt_shift(level);
 	bool zapped = false;
 	u64 addr, next;
@@ -127,6 +167,11 @@ static bool hvm_npt_zap(struct hvm_vm *vm, u64 *table, int level, u64 start,
 		if (level == 1) {
 			WRITE_ONCE(table[idx], 0);
 			vm->mapped_pages--;
+			zapped = true;
+		} else if (hvm_npt_is_large(fmt, table[idx], level)) {
+			/* Part of a 2 MiB leaf changed: all of it goes. */
+			WRITE_ONCE(table[idx], 0);
+			vm->mapped_pages -= HVM_NPT_LARGE_PAGES;
 			zapped = true;
 		} else {
 			zapped |= hvm_npt_zap(vm, hvm_npt_next(table[idx]),
@@ -144,6 +189,62 @@ void hvm_mmu_zap_range(struct hvm_vm *vm, u64 gpa, u64 size)
 {
 	vm->mmu_seq++;
 	hvm_npt_zap(vm, vm->npt_root, hvm_ops->npt->levels, gpa, gpa + size);
+}
+
+/*
+ * Does the process map hva with a leaf of 2 MiB or more (writable if
+ * writable)? Read locklessly as GUP-fast does: with interrupts off no page
+ * table can be freed under us; a change races with mmu_seq, which the
+ * caller checks after.
+ */
+static bool hvm_host_maps_large(struct mm_struct *mm, unsigned long hva,
+				bool writable)
+{
+	unsigned long flags;
+	bool large = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (!pgd_present(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (!p4d_present(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (!pud_present(pud))
+		goto out;
+	if (pud_leaf(pud)) {
+		large = !writable || pud_write(pud);
+		goto out;
+	}
+	pmd = READ_ONCE(*pmd_offset(&pud, hva));
+	large = pmd_present(pmd) && pmd_leaf(pmd) &&
+		(!writable || pmd_write(pmd));
+out:
+	local_irq_restore(flags);
+	return large;
+}
+
+/* The level (1 or 2) of the leaf that may map gpa, backed by page at hva. */
+static int hvm_mmu_leaf_level(const struct hvm_memslot *slot, u64 gpa,
+			      unsigned long hva, struct page *page,
+			      bool writable)
+{
+	u64 start = ALIGN_DOWN(gpa, HVM_NPT_LARGE_SIZE);
+
+	if (!hvm_ops->npt->large || start < slot->gpa ||
+	    start + HVM_NPT_LARGE_SIZE > slot->gpa + slot->size)
+		return 1;
+	/* gpa, hva and the physical page at the same offset in 2 MiB */
+	if ((slot->uaddr - slot->gpa) & (HVM_NPT_LARGE_SIZE - 1) ||
+	    (page_to_pfn(page) & (HVM_NPT_LARGE_PAGES - 1)) !=
+	    ((hva >> PAGE_SHIFT) & (HVM_NPT_LARGE_PAGES - 1)))
+		return 1;
+	return hvm_host_maps_large(current->mm, hva, writable) ? 2 : 1;
 }
 
 static int hvm_exit_memory_error(struct hvm_vcpu *vcpu, u64 gpa, u64 hva)
@@ -169,8 +270,9 @@ int hvm_mmu_page_fault(struct hvm_vcpu *vcpu, u64 gpa, bool write,
 	struct hvm_memslot slot;
 	unsigned long hva, seq;
 	struct page *page;
-	bool writable;
-	int r;
+	bool writable, flush;
+	phys_addr_t pa;
+	int r, level;
 
 again:
 	seq = READ_ONCE(vm->mmu_seq);
@@ -205,6 +307,10 @@ again:
 		return hvm_exit_memory_error(vcpu, gpa, hva);
 	if (writable)
 		set_page_dirty_lock(page);
+	level = hvm_mmu_leaf_level(&slot, gpa, hva, page, writable);
+	pa = page_to_phys(page);
+	if (level == 2)
+		pa = ALIGN_DOWN(pa, HVM_NPT_LARGE_SIZE);
 
 	spin_lock(&vm->mmu_lock);
 	if (vm->mmu_invalidating || vm->mmu_seq != seq) {
@@ -215,9 +321,12 @@ again:
 		cond_resched();
 		goto again;
 	}
-	hvm_npt_map(vcpu, gpa, hvm_npt_leaf(fmt, page_to_phys(page), writable));
+	flush = hvm_npt_map(vcpu, gpa, hvm_npt_leaf(fmt, pa, writable) |
+			    (level == 2 ? fmt->large : 0), level);
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
+	if (flush)
+		hvm_vm_flush_tlbs(vm);
 	return HVM_REENTER;
 }
 

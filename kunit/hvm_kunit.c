@@ -12,6 +12,7 @@
 
 const struct hvm_vendor_ops *hvm_ops;
 atomic_t hvm_live_vms, hvm_live_vcpus;
+atomic_long_t hvm_npt_large_maps;
 
 /* The tests never run a guest: virtualization stays off. */
 int hvm_hardware_get(void)
@@ -85,8 +86,20 @@ void hvm_kunit_map(struct kunit *test, struct hvm_kunit_vm *t, u64 gpa,
 {
 	KUNIT_ASSERT_EQ(test, hvm_npt_cache_topup(t->vcpu), 0);
 	spin_lock(&t->vm->mmu_lock);
-	hvm_npt_map(t->vcpu, gpa, leaf);
+	hvm_npt_map(t->vcpu, gpa, leaf, 1);
 	spin_unlock(&t->vm->mmu_lock);
+}
+
+bool hvm_kunit_map_large(struct kunit *test, struct hvm_kunit_vm *t, u64 gpa,
+			 u64 leaf)
+{
+	bool flush;
+
+	KUNIT_ASSERT_EQ(test, hvm_npt_cache_topup(t->vcpu), 0);
+	spin_lock(&t->vm->mmu_lock);
+	flush = hvm_npt_map(t->vcpu, gpa, leaf, 2);
+	spin_unlock(&t->vm->mmu_lock);
+	return flush;
 }
 
 void hvm_kunit_zap(struct hvm_kunit_vm *t, u64 gpa, u64 size)
@@ -112,6 +125,8 @@ u64 hvm_kunit_walk(struct kunit *test, const struct hvm_vm *vm, u64 gpa)
 		e = table[(gpa >> hvm_kunit_shift(level)) & 511];
 		if (!(e & fmt->present))
 			return 0;
+		if (level == 2 && (e & fmt->large))
+			return e;
 		KUNIT_EXPECT_EQ_MSG(test, e & ~HVM_KUNIT_NPT_ADDR, fmt->dir,
 				    "directory entry %#llx, level %d, gpa %#llx",
 				    e, level, gpa);
@@ -132,7 +147,8 @@ static unsigned long hvm_kunit_count(const struct hvm_npt_format *fmt,
 	if (level == 1)
 		return n;
 	for (i = 0; i < 512; i++)
-		if (table[i] & fmt->present)
+		if ((table[i] & fmt->present) &&
+		    !(level == 2 && (table[i] & fmt->large)))
 			n = hvm_kunit_count(fmt, __va(table[i] & HVM_KUNIT_NPT_ADDR),
 					    level - 1, pages, max, n);
 	return n;

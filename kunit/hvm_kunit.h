@@ -31,12 +31,16 @@ void hvm_kunit_vm_destroy(struct hvm_kunit_vm *t);
 /* Maps gpa to leaf as a nested-page fault does: topup, mmu_lock, map. */
 void hvm_kunit_map(struct kunit *test, struct hvm_kunit_vm *t, u64 gpa,
 		   u64 leaf);
+/* The same at level 2 (a 2 MiB leaf); returns hvm_npt_map()'s flush. */
+bool hvm_kunit_map_large(struct kunit *test, struct hvm_kunit_vm *t, u64 gpa,
+			 u64 leaf);
 /* Zaps [gpa, gpa + size) under mmu_lock, as slot deletion does. */
 void hvm_kunit_zap(struct hvm_kunit_vm *t, u64 gpa, u64 size);
 
 /*
  * Walks the nested tables from the root, as the hardware would, and
- * returns the leaf entry for gpa, or 0 if a level is not present. Every
+ * returns the leaf entry for gpa (a 2 MiB leaf's, if one maps it), or 0 if a
+ * level is not present. Every
  * directory entry on the way must hold exactly the format's directory bits
  * and a table address (checked with KUNIT_EXPECT).
  */

@@ -255,6 +255,107 @@ static void npt_zap_exact_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hvm_kunit_table_pages(t->vm, NULL, 0), tables);
 }
 
+/*
+ * 2 MiB leaves. SVM's format always has them; the VMX backend adds bit 7
+ * when EPT supports 2 MiB pages, as the lab's CPUs do: these tests do too.
+ */
+static struct hvm_kunit_vm *large_setup(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = mmu_setup(test);
+
+	if (!t->npt.large)
+		t->npt.large = BIT_ULL(7);
+	return t;
+}
+
+static u64 large_leaf(struct hvm_kunit_vm *t, u64 pa, bool writable)
+{
+	return hvm_npt_leaf(&t->npt, pa, writable) | t->npt.large;
+}
+
+/* One 2 MiB leaf maps all 512 pages, one table level fewer; a zap of one page takes all. */
+static void npt_large_map_and_zap(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = large_setup(test);
+	u64 gpa = SZ_1G + 3 * SZ_2M, leaf = large_leaf(t, SZ_4G + SZ_2M, true);
+	u64 off;
+
+	KUNIT_EXPECT_FALSE(test, hvm_kunit_map_large(test, t, gpa + 5 * SZ_4K, leaf));
+	for (off = 0; off < SZ_2M; off += 97 * SZ_4K)
+		KUNIT_EXPECT_EQ_MSG(test, hvm_kunit_walk(test, t->vm, gpa + off),
+				    leaf, "offset %#llx", off);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa - SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa + SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->mapped_pages, 512);
+	KUNIT_EXPECT_EQ(test, t->vm->npt_pages, t->npt.levels - 1);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_table_pages(t->vm, NULL, 0),
+			t->vm->npt_pages);
+
+	hvm_kunit_zap(t, gpa + 100 * SZ_4K, SZ_4K);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa), 0);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa + SZ_2M - SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->mapped_pages, 0);
+}
+
+/* A 4 KiB map under a 2 MiB leaf replaces it by a table, and asks for a flush. */
+static void npt_large_split_by_small(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = large_setup(test);
+	u64 gpa = 7 * SZ_2M, small = leaf_for(t, gpa + SZ_4K, false);
+
+	hvm_kunit_map_large(test, t, gpa, large_leaf(t, SZ_4G, true));
+	KUNIT_ASSERT_EQ(test, hvm_npt_cache_topup(t->vcpu), 0);
+	spin_lock(&t->vm->mmu_lock);
+	KUNIT_EXPECT_TRUE(test, hvm_npt_map(t->vcpu, gpa + SZ_4K, small, 1));
+	spin_unlock(&t->vm->mmu_lock);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa + SZ_4K), small);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa), 0);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa + 2 * SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->mapped_pages, 1);
+	KUNIT_EXPECT_EQ(test, t->vm->npt_pages, t->npt.levels);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_table_pages(t->vm, NULL, 0),
+			t->vm->npt_pages);
+}
+
+/*
+ * Where a table of 4 KiB entries exists, a 2 MiB leaf goes in as the one
+ * 4 KiB leaf the fault needs, at the right address, and the table stays.
+ */
+static void npt_large_over_table_maps_small(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = large_setup(test);
+	u64 gpa = 9 * SZ_2M, pa = SZ_4G + 4 * SZ_2M;
+	unsigned long tables;
+
+	hvm_kunit_map(test, t, gpa, leaf_for(t, gpa, true));
+	hvm_kunit_zap(t, gpa, SZ_2M);
+	tables = t->vm->npt_pages;
+	KUNIT_EXPECT_FALSE(test, hvm_kunit_map_large(test, t, gpa + 7 * SZ_4K,
+						     large_leaf(t, pa, true)));
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa + 7 * SZ_4K),
+			hvm_npt_leaf(&t->npt, pa + 7 * SZ_4K, true));
+	KUNIT_EXPECT_EQ(test, hvm_kunit_walk(test, t->vm, gpa + 6 * SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->mapped_pages, 1);
+	KUNIT_EXPECT_EQ(test, t->vm->npt_pages, tables);
+}
+
+/* Teardown with 2 MiB leaves frees the tables and never follows a leaf. */
+static void npt_large_destroy(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = large_setup(test);
+	int i;
+
+	for (i = 0; i < 8; i++)
+		hvm_kunit_map_large(test, t, (u64)i * SZ_1G + SZ_2M,
+				    large_leaf(t, SZ_4G + i * SZ_2M, i & 1));
+	hvm_kunit_map(test, t, SZ_1G + 4 * SZ_2M, leaf_for(t, 0, true));
+	KUNIT_EXPECT_EQ(test, t->vm->mapped_pages, 8 * 512 + 1);
+	KUNIT_EXPECT_EQ(test, hvm_kunit_table_pages(t->vm, NULL, 0),
+			t->vm->npt_pages);
+	hvm_mmu_destroy(t->vm);
+	KUNIT_EXPECT_NULL(test, t->vm->npt_root);
+}
+
 /* Scattered pages; the zap spans 1 GiB and 512 GiB boundaries. */
 static void npt_zap_sparse(struct kunit *test)
 {
@@ -501,6 +602,10 @@ static struct kunit_case mmu_cases[] = {
 	KUNIT_CASE_PARAM(npt_zap_unmapped, npt_gen_params),
 	KUNIT_CASE_PARAM(npt_zap_everything, npt_gen_params),
 	KUNIT_CASE_PARAM(npt_destroy_frees_every_table, npt_gen_params),
+	KUNIT_CASE_PARAM(npt_large_map_and_zap, npt_gen_params),
+	KUNIT_CASE_PARAM(npt_large_split_by_small, npt_gen_params),
+	KUNIT_CASE_PARAM(npt_large_over_table_maps_small, npt_gen_params),
+	KUNIT_CASE_PARAM(npt_large_destroy, npt_gen_params),
 	KUNIT_CASE(mn_invalidate_zaps_slot_pages),
 	KUNIT_CASE(mn_invalidate_elsewhere),
 	KUNIT_CASE(mn_invalidate_unmapped_slot),

@@ -8,6 +8,11 @@
  * then read-write again. After each change the guest must see the
  * process's current memory, never a stale page.
  *
+ * The sequence runs twice: on memory of 4 KiB pages, and on memory the
+ * process maps with a transparent huge page, which hvm maps with one
+ * 2 MiB nested leaf: each change then hits part of a 2 MiB leaf, which
+ * must go as a whole.
+ *
  * Every step is a separate guest entry point (vcpu_enter() below points
  * the vCPU at it on a fresh stack), so a step that ends in an error exit
  * does not stop the next one.
@@ -200,10 +205,57 @@ static bool page_intact(const u64 *mem, u64 pg, u64 seed, u64 skip_qword)
 	return true;
 }
 
-int main(void)
+/* AnonHugePages of the mapping that holds addr, in kB; -1 if unknown. */
+static long thp_kb(const void *addr)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	char line[256];
+	bool in = false;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Private anonymous memory at hint (MAP_FIXED) or anywhere, 2 MiB-aligned for thp. */
+static u64 *map_backing(void *hint, bool thp)
+{
+	size_t len = thp ? 2 * MN_SIZE : MN_SIZE;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (hint ? MAP_FIXED : 0);
+	char *p;
+
+	p = mmap(hint, hint ? MN_SIZE : len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	TEST_ASSERT(p != MAP_FAILED, "mmap %#lx bytes", (unsigned long)len);
+	if (thp && !hint) {
+		char *aligned = (char *)ALIGN_UP((uintptr_t)p, MN_SIZE);
+
+		if (aligned > p)
+			munmap(p, aligned - p);
+		munmap(aligned + MN_SIZE, p + len - (aligned + MN_SIZE));
+		p = aligned;
+	}
+	if (thp)
+		TEST_ASSERT(madvise(p, MN_SIZE, MADV_HUGEPAGE) == 0,
+			    "madvise(MADV_HUGEPAGE)");
+	return (u64 *)p;
+}
+
+#define NR_STEPS	9
+
+static void run_sequence(const char *tag, bool thp)
 {
 	const u64 ro_gva = MN_GVA + RO_QWORD * 8;
 	const u64 ro_gpa = MN_GPA + RO_PAGE * PAGE_SIZE;
+	struct hvm_objects before, after;
 	struct hvm_vcpu *vcpu;
 	struct hvm_run *run;
 	struct hvm_vm *vm;
@@ -212,50 +264,67 @@ int main(void)
 	bool ok;
 	int r;
 
-	ksft_print_header();
-	open_hvm_or_skip();
-	ksft_set_plan(9);
+	mem = map_backing(NULL, thp);
+	if (thp) {
+		long kb;
+
+		memset(mem, 0, MN_SIZE);
+		kb = thp_kb(mem);
+		if (kb < (long)(MN_SIZE >> 10)) {
+			for (i = 0; i < NR_STEPS + 1; i++)
+				ksft_test_result_skip("%s: no transparent huge page backs the slot (AnonHugePages %ld kB)",
+						      tag, kb);
+			munmap(mem, MN_SIZE);
+			return;
+		}
+	}
 
 	vm = vm_create_with_vcpu(&vcpu, guest_fill);
 	run = vcpu->run;
-	mem = mmap(NULL, MN_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	TEST_ASSERT(mem != MAP_FAILED, "mmap %#lx bytes", MN_SIZE);
 	vm_mem_add(vm, MN_SLOT, 0, MN_GPA, MN_SIZE, mem);
 	virt_map(vm, MN_GVA, MN_GPA, MN_PAGES);
 
 	/* 1. Guest writes reach the process's memory. */
+	TEST_ASSERT(hvm_read_objects(&before), "read %s", HVM_DEBUGFS_OBJECTS);
 	ok = guest_fills(vcpu, 1) && host_checks(mem, 1, 0, "after guest fill");
-	ksft_test_result(ok, "guest writes pattern 1 to all %lu pages of slot %d (gpa %#lx), host reads it through its own mapping",
-			 MN_PAGES, MN_SLOT, MN_GPA);
+	ksft_test_result(ok, "%s: guest writes pattern 1 to all %lu pages of slot %d (gpa %#lx), host reads it through its own mapping",
+			 tag, MN_PAGES, MN_SLOT, MN_GPA);
+	if (thp) {
+		TEST_ASSERT(hvm_read_objects(&after), "read %s", HVM_DEBUGFS_OBJECTS);
+		ok = before.npt_large_maps >= 0 &&
+		     after.npt_large_maps > before.npt_large_maps;
+		ksft_test_result(ok, "%s: the slot is mapped with a 2 MiB nested leaf (npt_large_maps %ld -> %ld)",
+				 tag, before.npt_large_maps, after.npt_large_maps);
+	}
 
 	/*
 	 * 2. New memory at the same address. The guest mapped every old page
 	 * above; only the notifier's zap keeps it from reading them now.
 	 */
 	TEST_ASSERT(munmap(mem, MN_SIZE) == 0, "munmap backing");
-	again = mmap(mem, MN_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	again = map_backing(mem, thp);
 	TEST_ASSERT(again == mem, "mmap MAP_FIXED at %p returned %p", (void *)mem,
 		    (void *)again);
 	for (i = 0; i < MN_QWORDS; i++)
 		mem[i] = pat(2, i);
 	ok = guest_checks(vcpu, 2, 0, "after munmap + mmap");
-	ksft_test_result(ok, "after munmap() and a new mmap(MAP_FIXED) at the same address the guest reads the new data (pattern 2) in every page");
+	ksft_test_result(ok, "%s: after munmap() and a new mmap(MAP_FIXED) at the same address the guest reads the new data (pattern 2) in every page",
+			 tag);
 
 	ok = guest_fills(vcpu, 3) && host_checks(mem, 3, 0, "new mapping after guest fill");
-	ksft_test_result(ok, "guest writes (pattern 3) land in the new mapping");
+	ksft_test_result(ok, "%s: guest writes (pattern 3) land in the new mapping", tag);
 
 	/* 3. The first half is dropped: private anonymous memory reads as 0. */
 	r = madvise(mem, MN_SIZE / 2, MADV_DONTNEED);
 	TEST_ASSERT(r == 0, "madvise(MADV_DONTNEED) of the first half");
 	ok = guest_checks(vcpu, 3, MN_PAGES / 2, "after MADV_DONTNEED");
-	ksft_test_result(ok, "after MADV_DONTNEED of the first %lu pages the guest reads zeros there and pattern 3 in the rest",
-			 MN_PAGES / 2);
+	ksft_test_result(ok, "%s: after MADV_DONTNEED of the first %lu pages the guest reads zeros there and pattern 3 in the rest",
+			 tag, MN_PAGES / 2);
 
 	ok = guest_fills(vcpu, 4) &&
 	     host_checks(mem, 4, 0, "after MADV_DONTNEED and guest fill");
-	ksft_test_result(ok, "guest writes (pattern 4) after MADV_DONTNEED reach the process's memory in both halves");
+	ksft_test_result(ok, "%s: guest writes (pattern 4) after MADV_DONTNEED reach the process's memory in both halves",
+			 tag);
 
 	/* 4. Read-only backing: writes must stop, reads must go on. */
 	r = mprotect(mem, MN_SIZE, PROT_READ);
@@ -266,11 +335,11 @@ int main(void)
 	     run->internal.suberror == HVM_INTERNAL_ERROR_MEMORY &&
 	     run->internal.ndata >= 1 &&
 	     ALIGN_DOWN(run->internal.data[0], PAGE_SIZE) == ro_gpa;
-	ksft_test_result(ok, "guest write to a PROT_READ backing exits with INTERNAL_ERROR/MEMORY, data[0] in gpa page %#lx (rc %d, %s)",
-			 (unsigned long)ro_gpa, r, vcpu_exit_desc(vcpu));
+	ksft_test_result(ok, "%s: guest write to a PROT_READ backing exits with INTERNAL_ERROR/MEMORY, data[0] in gpa page %#lx (rc %d, %s)",
+			 tag, (unsigned long)ro_gpa, r, vcpu_exit_desc(vcpu));
 
 	ok = page_intact(mem, RO_PAGE, 4, -1ull);
-	ksft_test_result(ok, "the refused write did not change the read-only page");
+	ksft_test_result(ok, "%s: the refused write did not change the read-only page", tag);
 
 	vcpu_enter(vcpu, guest_read_one, ro_gva, 0);
 	ok = run_sync(vcpu, SYNC_READ, &uc);
@@ -280,7 +349,7 @@ int main(void)
 			       (unsigned long)pat(4, RO_QWORD));
 		ok = false;
 	}
-	ksft_test_result(ok, "guest read of the PROT_READ backing still returns its data");
+	ksft_test_result(ok, "%s: guest read of the PROT_READ backing still returns its data", tag);
 
 	r = mprotect(mem, MN_SIZE, PROT_READ | PROT_WRITE);
 	TEST_ASSERT(r == 0, "mprotect(PROT_READ | PROT_WRITE)");
@@ -293,9 +362,19 @@ int main(void)
 		ok = false;
 	}
 	ok = ok && page_intact(mem, RO_PAGE, 4, RO_QWORD);
-	ksft_test_result(ok, "after mprotect back to read-write the same guest write lands in the process's memory");
+	ksft_test_result(ok, "%s: after mprotect back to read-write the same guest write lands in the process's memory",
+			 tag);
 
 	vm_free(vm);
 	munmap(mem, MN_SIZE);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	open_hvm_or_skip();
+	ksft_set_plan(2 * NR_STEPS + 1);
+	run_sequence("4k", false);
+	run_sequence("thp", true);
 	ksft_finished();
 }

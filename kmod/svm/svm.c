@@ -53,6 +53,7 @@ static struct hvm_npt_format svm_npt_format = {
 	.leaf_write	= _PAGE_RW | _PAGE_DIRTY,
 	.leaf_exec	= 0,
 	.leaf_noexec	= _PAGE_NX,
+	.large		= _PAGE_PSE,
 };
 static u32 svm_max_asid;
 static bool svm_nrips;

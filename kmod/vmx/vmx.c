@@ -42,6 +42,7 @@
 #define EPT_MT_WB		(6ULL << 3)
 #define EPT_ACCESSED		BIT_ULL(8)
 #define EPT_DIRTY		BIT_ULL(9)
+#define EPT_LARGE		BIT_ULL(7)
 /* EPT violation exit qualification (SDM Table 28-7) */
 #define EPT_VIOL_WRITE		BIT(1)
 #define EPT_VIOL_FETCH		BIT(2)
@@ -273,6 +274,8 @@ static int vmx_setup_controls(u64 basic)
 	}
 	vmx_invept_single = ept_cap & VMX_EPT_EXTENT_CONTEXT_BIT;
 	vmx_ept_ad = ept_cap & VMX_EPT_AD_BIT;
+	if (ept_cap & VMX_EPT_2MB_PAGE_BIT)
+		vmx_ept_format.large = EPT_LARGE;
 	if (vmx_ept_ad) {
 		/* Set A and D ourselves: the CPU never needs to write them. */
 		vmx_ept_format.leaf |= EPT_ACCESSED;

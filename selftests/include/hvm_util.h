@@ -277,10 +277,12 @@ void *vcpu_io_data(struct hvm_vcpu *vcpu);
 
 struct hvm_objects {
 	long vms, vcpus, pinned_pages;
+	long npt_large_maps;	/* 2 MiB nested leaves installed since load */
 };
 /*
  * Reads /sys/kernel/debug/hvm/objects; false if it is missing or lacks
- * "vms"/"vcpus"; pinned_pages is -1 if the file does not have it.
+ * "vms"/"vcpus"; pinned_pages and npt_large_maps are -1 if the file
+ * does not have them.
  */
 bool hvm_read_objects(struct hvm_objects *o);
 

@@ -8,7 +8,7 @@
 
 /*
  * Format: one "name value" per line: "vms N", "vcpus N", "pinned_pages N"
- * (live objects of all VMs; pinned_pages may be absent).
+ * (live objects of all VMs; pinned_pages may be absent), "npt_large_maps N".
  */
 bool hvm_read_objects(struct hvm_objects *o)
 {
@@ -19,7 +19,7 @@ bool hvm_read_objects(struct hvm_objects *o)
 
 	if (!f)
 		return false;
-	o->vms = o->vcpus = o->pinned_pages = -1;
+	o->vms = o->vcpus = o->pinned_pages = o->npt_large_maps = -1;
 	while (fscanf(f, "%63s %ld", name, &val) == 2) {
 		if (!strcmp(name, "vms"))
 			o->vms = val, found |= 1;
@@ -27,6 +27,8 @@ bool hvm_read_objects(struct hvm_objects *o)
 			o->vcpus = val, found |= 2;
 		else if (!strcmp(name, "pinned_pages"))
 			o->pinned_pages = val, found |= 4;
+		else if (!strcmp(name, "npt_large_maps"))
+			o->npt_large_maps = val;
 	}
 	fclose(f);
 	/* pinned_pages is optional (-1 when the module does not report it). */
