@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vmctl's accelerator interface: the one place that knows which hypervisor
- * device runs the guest. accel_hvm.c implements it on /dev/hvm; a /dev/kvm
- * implementation (accel_kvm.c, issue 6) fills the same table. Everything
+ * device runs the guest. accel_hvm.c implements it on /dev/hvm, accel_kvm.c
+ * on /dev/kvm (vmctl run --accel kvm, for side-by-side runs). Everything
  * else in vmctl (boot loaders, devices, the run loop) talks to struct
  * accel_ops only, with the neutral register structures below.
  *
@@ -144,6 +144,6 @@ struct accel_ops {
 	void (*kick)(struct accel_vcpu *vcpu);
 };
 
-extern const struct accel_ops accel_hvm_ops;
+extern const struct accel_ops accel_hvm_ops, accel_kvm_ops;
 
 #endif

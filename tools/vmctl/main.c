@@ -156,7 +156,8 @@ static void usage(FILE *f)
 "usage: vmctl run --kernel FILE [options]\n"
 "       vmctl --help\n"
 "\n"
-"Boots a kernel in a virtual machine on hvm (/dev/hvm): a Linux bzImage\n"
+"Boots a kernel in a virtual machine on hvm (/dev/hvm; or on kvm, to\n"
+"compare): a Linux bzImage\n"
 "(x86 64-bit boot protocol) or a multiboot (v1) kernel, with an 8259A PIC\n"
 "pair, an 8254 PIT, a 16550A UART on COM1, CMOS/RTC, an i8042 and QEMU's\n"
 "debug-exit port at 0xf4. The guest's console (COM1) is stdin and stdout.\n"
@@ -172,6 +173,9 @@ static void usage(FILE *f)
 "  -p, --cpus N         vCPUs (default 1; only 1 until hvm has an in-kernel\n"
 "                       local APIC)\n"
 "      --console FILE   write the guest's console to FILE, not stdout\n"
+"      --accel NAME     hvm (default, /dev/hvm) or kvm (/dev/kvm): the same\n"
+"                       machine and devices on either\n"
+"      --mark TEXT      report when TEXT first shows on the guest's console\n"
 "  -d, --debug          log unclaimed port and MMIO accesses, boot details\n"
 "  -h, --help           this text\n"
 "\n"
@@ -212,7 +216,7 @@ bad:
 
 static void parse_run_options(int argc, char **argv, struct vm_options *o)
 {
-	enum { OPT_CONSOLE = 256 };
+	enum { OPT_CONSOLE = 256, OPT_ACCEL, OPT_MARK };
 	static const struct option longopts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
@@ -221,6 +225,8 @@ static void parse_run_options(int argc, char **argv, struct vm_options *o)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "cpus", required_argument, NULL, 'p' },
 		{ "console", required_argument, NULL, OPT_CONSOLE },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "mark", required_argument, NULL, OPT_MARK },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -231,6 +237,7 @@ static void parse_run_options(int argc, char **argv, struct vm_options *o)
 
 	o->mem = DEFAULT_MEM;
 	o->cpus = 1;
+	o->accel = &accel_hvm_ops;
 	while ((c = getopt_long(argc, argv, "k:i:c:m:p:dh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
@@ -246,6 +253,24 @@ static void parse_run_options(int argc, char **argv, struct vm_options *o)
 			o->cpus = (unsigned int)n;
 			break;
 		case OPT_CONSOLE: o->console = optarg; break;
+		case OPT_MARK:
+			if (!*optarg) {
+				fputs("vmctl: --mark needs a text\n", stderr);
+				exit(EXIT_USAGE);
+			}
+			o->mark = optarg;
+			break;
+		case OPT_ACCEL:
+			if (!strcmp(optarg, "hvm")) {
+				o->accel = &accel_hvm_ops;
+			} else if (!strcmp(optarg, "kvm")) {
+				o->accel = &accel_kvm_ops;
+			} else {
+				fprintf(stderr, "vmctl: bad --accel \"%s\" (hvm or kvm)\n",
+					optarg);
+				exit(EXIT_USAGE);
+			}
+			break;
 		case 'd': o->debug = true; break;
 		case 'h': usage(stdout); exit(0);
 		default:
@@ -301,20 +326,22 @@ static void setup_memory(struct vm *vm)
 
 static void create_vm(struct vm *vm, const struct boot_state *st)
 {
-	const struct accel_ops *ops = &accel_hvm_ops;
+	const struct accel_ops *ops = vm->opt.accel;
+	bool kvm = ops == &accel_kvm_ops;
 	uint64_t high = vm->ram_size - vm->low_size;
 	int r;
 
 	vm->accel.ops = ops;
 	r = ops->create_vm(&vm->accel);
 	if (r == -ENOENT || r == -ENODEV || r == -ENXIO)
-		die("%s: %s: load hvm.ko (insmod hvm.ko)", ops->dev_path, strerror(-r));
+		die("%s: %s: %s", ops->dev_path, strerror(-r),
+		    kvm ? "load kvm (modprobe kvm_amd or kvm_intel)" : "load hvm.ko (insmod hvm.ko)");
 	if (r == -EBUSY)
-		die("%s: busy: another hypervisor holds VMX/SVM (is kvm_amd or kvm_intel loaded?)",
-		    ops->dev_path);
+		die("%s: busy: another hypervisor holds VMX/SVM (is %s loaded?)",
+		    ops->dev_path, kvm ? "hvm" : "kvm_amd or kvm_intel");
 	if (r == -EPROTO)
-		die("%s: not the hvm ABI vmctl was built for (version %d with immediate_exit)",
-		    ops->dev_path, 1);
+		die("%s: not the %s ABI vmctl was built for (with immediate_exit)",
+		    ops->dev_path, ops->name);
 	if (r)
 		die("%s: cannot create a VM: %s", ops->dev_path, strerror(-r));
 	r = ops->set_memory(&vm->accel, 0, 0, vm->low_size, vm->ram);
@@ -625,6 +652,13 @@ static int cmd_run(int argc, char **argv)
 	else
 		fprintf(stderr, "vmctl: no console output, exit after %llu ms\n",
 			(unsigned long long)(end - vm->start_ns) / 1000000);
+	if (vm->opt.mark && vm->mark_ns)
+		fprintf(stderr, "vmctl: \"%s\" on the console after %llu ms\n",
+			vm->opt.mark,
+			(unsigned long long)(vm->mark_ns - vm->start_ns) / 1000000);
+	else if (vm->opt.mark)
+		fprintf(stderr, "vmctl: \"%s\" never came on the console\n",
+			vm->opt.mark);
 	vm->accel.ops->vcpu_destroy(vm->vcpu);
 	vm->accel.ops->destroy_vm(&vm->accel);
 	return vm->exit_status;

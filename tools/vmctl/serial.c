@@ -119,10 +119,26 @@ void serial_flush(struct serial *s)
 	s->out_len = 0;
 }
 
+/* Notes when --mark's text first shows on the console (a plain stream match). */
+static void console_mark(struct vm *vm, uint8_t c)
+{
+	const char *mark = vm->opt.mark;
+
+	if (!mark || vm->mark_ns)
+		return;
+	if ((uint8_t)mark[vm->mark_matched] != c)
+		vm->mark_matched = (uint8_t)mark[0] == c;
+	else
+		vm->mark_matched++;
+	if (!mark[vm->mark_matched])
+		vm->mark_ns = now_ns();
+}
+
 static void console_put(struct serial *s, uint8_t c)
 {
 	if (!s->vm->first_output_ns)
 		s->vm->first_output_ns = now_ns();
+	console_mark(s->vm, c);
 	s->out[s->out_len++] = c;
 	if (c == '\n' || s->out_len == sizeof(s->out))
 		serial_flush(s);

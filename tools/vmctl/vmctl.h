@@ -39,6 +39,8 @@ struct e820_entry {
 
 struct vm_options {
 	const char *kernel, *initrd, *cmdline, *console;
+	const struct accel_ops *accel;	/* --accel: hvm (default) or kvm */
+	const char *mark;		/* --mark: console text to time */
 	uint64_t mem;
 	unsigned int cpus;
 	bool debug;
@@ -66,6 +68,8 @@ struct vm {
 	int console_fd;
 	bool console_input_wanted;	/* the UART's FIFO ran empty */
 	uint64_t start_ns, first_output_ns;
+	uint64_t mark_ns;		/* when --mark's text came, or 0 */
+	size_t mark_matched;		/* its bytes matched so far */
 
 	/* Set by a device when the guest asks to end: the exit status. */
 	bool stop;
