@@ -2,9 +2,10 @@
 #   make [all]       hvm.ko for KVER + the static selftests + vmctl
 #   make demo        deps, then Linux boots as a guest of hvm through vmctl in the SVM lab
 #   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
-#                    check-svm-debug, check-vmctl; ends "N passed, N failed"
+#                    check-svm-debug, check-vmctl, check-vmx; ends "N passed, N failed"
 #   make kunit       the KUnit suites on the debug kernel (built once, cached)
-#   make check-vmx   the VMX lab (Bochs); not yet part of `make check`
+#   make check-vmx   the VMX lab (Bochs: one boot on one CPU, one on two; 7 min)
+#   make bench       hvm against kvm in both labs (lab/bench-lab); not part of check
 #   make deps        install the Debian packages all of this needs (root)
 # Variables: KVER (kernel to build for: newest Debian 12 -amd64 kernel with headers and
 # an image in /boot), LAB_KVER (kernel the lab boots, = KVER), HVM_INSMOD_ARGS,
@@ -109,7 +110,7 @@ check-svm-debug:
 	@lab/svm-debug-selftests
 
 # Runs every part even when one fails, then sums them up (lab/tap-summary).
-CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug vmctl
+CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug vmctl vmx
 check: deps
 	@rm -rf build/check && mkdir -p build/check
 	@for p in $(CHECK_PARTS); do \
