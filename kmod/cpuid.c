@@ -31,6 +31,29 @@ static const struct hvm_cpuid_entry *hvm_cpuid_find(struct hvm_vcpu *vcpu,
 	return NULL;
 }
 
+/*
+ * CPUID.(EAX=0xd,ECX=0).EBX: the size of the XSAVE area for the features
+ * XCR0 enables now (SDM 13.2), from the table's own sub-leaves 2 and up
+ * (EAX size, EBX offset): guests size their buffers from it.
+ */
+u32 hvm_xsave_size(struct hvm_vcpu *vcpu, u64 xcr0)
+{
+	u32 size = 512 + 64;	/* legacy area and XSAVE header */
+	int i;
+
+	for (i = 2; i < 64; i++) {
+		const struct hvm_cpuid_entry *e;
+
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		e = hvm_cpuid_find(vcpu, 0xd, i);
+		if (e && (e->flags & HVM_CPUID_FLAG_SIGNIFICANT_INDEX) &&
+		    e->ebx + e->eax > size)
+			size = e->ebx + e->eax;
+	}
+	return size;
+}
+
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 	       u32 out[4])
 {
@@ -49,6 +72,8 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 		out[2] &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
 		if ((out[2] & CPUID_1_ECX_XSAVE) && (cr4 & X86_CR4_OSXSAVE))
 			out[2] |= CPUID_1_ECX_OSXSAVE;
+	} else if (function == 0xd && index == 0) {
+		out[1] = hvm_xsave_size(vcpu, vcpu->xcr0);
 	} else if (function == 0x80000001) {
 		out[2] &= ~CPUID_8000_0001_ECX_SVM;
 	}

@@ -110,6 +110,7 @@ struct hvm_vcpu {
 	u64 misc_enable;
 	u64 mtrr_def_type;
 	u64 dr[4];			/* DR0-3, swapped around each entry */
+	u32 pkru, host_pkru;		/* PKRU, swapped likewise */
 
 	struct fpu_guest guest_fpu;
 
@@ -270,6 +271,7 @@ void hvm_complete_mmio_read(struct hvm_vcpu *vcpu);
 /* cpuid.c */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 	       u32 out[4]);
+u32 hvm_xsave_size(struct hvm_vcpu *vcpu, u64 xcr0);
 void hvm_emulate_cpuid(struct hvm_vcpu *vcpu, u64 cr4);
 
 /* msr.c */

@@ -7,7 +7,9 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <asm/debugreg.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
+#include <asm/special_insns.h>
 
 #include "hvm_core.h"
 
@@ -259,11 +261,17 @@ int hvm_exit_internal(struct hvm_vcpu *vcpu, u32 suberror, int ndata,
 }
 
 /*
- * Guest state no vendor's entry switches: XCR0 and DR0-3. Called with IRQs
- * off right before entry, and right after exit.
+ * Guest state no vendor's entry switches: XCR0, DR0-3 and PKRU (the
+ * kernel's FPU swap leaves PKRU to us, as it does to KVM). Called with
+ * IRQs off right before entry, and right after exit.
  */
 void hvm_load_guest_extra(struct hvm_vcpu *vcpu)
 {
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		vcpu->host_pkru = rdpkru();
+		if (vcpu->pkru != vcpu->host_pkru)
+			wrpkru(vcpu->pkru);
+	}
 	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	set_debugreg(vcpu->dr[0], 0);
@@ -280,6 +288,22 @@ void hvm_put_guest_extra(struct hvm_vcpu *vcpu)
 	get_debugreg(vcpu->dr[3], 3);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
-	if (hvm_xcr0_differs(vcpu))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
+	/* The guest's WRPKRU needs no exit: what it wrote is here. */
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
+		vcpu->pkru = rdpkru();
+		if (vcpu->pkru != vcpu->host_pkru)
+			wrpkru(vcpu->host_pkru);
+	}
+	if (hvm_host_xcr0) {
+		/*
+		 * Hardware intercepts XSETBV, but QEMU's SVM does not: there
+		 * the guest's writes land in XCR0 itself. Keep them.
+		 */
+		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+		if (xcr0 != vcpu->xcr0 && hvm_xcr0_valid(xcr0))
+			vcpu->xcr0 = xcr0;
+		if (xcr0 != hvm_host_xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
+	}
 }

@@ -190,6 +190,45 @@ static void cpuid_insignificant_index(struct kunit *test)
 	}
 }
 
+/* CPUID.(0xd,0).EBX: the XSAVE area the guest's XCR0 needs, from the table. */
+static void cpuid_xsave_size_follows_xcr0(struct kunit *test)
+{
+	static const struct hvm_cpuid_entry xsave[] = {
+		{ .function = 0xd, .index = 0, .flags = HVM_CPUID_FLAG_SIGNIFICANT_INDEX,
+		  .eax = 0xe7, .ebx = 0x1234, .ecx = 2688 },
+		{ .function = 0xd, .index = 2, .flags = HVM_CPUID_FLAG_SIGNIFICANT_INDEX,
+		  .eax = 256, .ebx = 576 },
+		{ .function = 0xd, .index = 5, .flags = HVM_CPUID_FLAG_SIGNIFICANT_INDEX,
+		  .eax = 64, .ebx = 1088 },
+		{ .function = 0xd, .index = 6, .flags = HVM_CPUID_FLAG_SIGNIFICANT_INDEX,
+		  .eax = 512, .ebx = 1152 },
+		{ .function = 0xd, .index = 7, .flags = HVM_CPUID_FLAG_SIGNIFICANT_INDEX,
+		  .eax = 1024, .ebx = 1664 },
+		/* Without the flag it is no sub-leaf 9 of its own: ignored. */
+		{ .function = 0xd, .index = 9, .eax = 8, .ebx = 8192 },
+	};
+	static const struct { u64 xcr0; u32 size; } cases[] = {
+		{ 0x1, 576 }, { 0x3, 576 }, { 0x7, 832 }, { 0x27, 1152 },
+		{ 0x47, 1664 }, { 0xe7, 2688 }, { 0x207, 832 },
+	};
+	struct hvm_vcpu *vcpu = vcpu_with(test, xsave, ARRAY_SIZE(xsave));
+	u32 out[4];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		vcpu->xcr0 = cases[i].xcr0;
+		guest_cpuid(vcpu, 0xd, 0, X86_CR4_OSXSAVE, out);
+		KUNIT_EXPECT_EQ_MSG(test, out[1], cases[i].size, "xcr0 %#llx",
+				    cases[i].xcr0);
+		/* The rest of the leaf is the table's. */
+		KUNIT_EXPECT_EQ(test, out[0], 0xe7);
+		KUNIT_EXPECT_EQ(test, out[2], 2688);
+	}
+	/* Other sub-leaves are not touched. */
+	guest_cpuid(vcpu, 0xd, 2, X86_CR4_OSXSAVE, out);
+	KUNIT_EXPECT_EQ(test, out[1], 576);
+}
+
 static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_absent_leaf_reads_zero),
 	KUNIT_CASE(cpuid_passes_entries_through),
@@ -200,6 +239,7 @@ static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_osxsave_follows_cr4),
 	KUNIT_CASE(cpuid_significant_index),
 	KUNIT_CASE(cpuid_insignificant_index),
+	KUNIT_CASE(cpuid_xsave_size_follows_xcr0),
 	{}
 };
 

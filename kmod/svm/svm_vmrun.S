@@ -99,6 +99,8 @@ SYM_FUNC_START(hvm_svm_vmrun)
 
 	pop	%rax			/* host_save_pa */
 	vmload	%rax
+	/* Before the first RET: no return address the guest trained. */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
 
 	add	$16, %rsp
 	pop	%rbx

@@ -119,6 +119,9 @@ SYM_INNER_LABEL(hvm_vmx_vmexit, SYM_L_GLOBAL)
 	mov	$1, %eax
 
 .Lout:
+	/* Before the first RET: no return address the guest trained. */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
 	/* Leave no guest value in a register for speculation to use. */
 	xor	%ecx, %ecx
 	xor	%edx, %edx

@@ -9,13 +9,11 @@
  *    APIC yet: interrupts come from the emulated 8259A PIC);
  *  - MONITOR/MWAIT (hvm makes them #UD), RDTSCP/RDPID (IA32_TSC_AUX is
  *    not virtualized);
- *  - XSAVE, and with it AVX, AVX2, AVX-512, FMA, F16C, MPX (leaf 0xd is
- *    empty): hvm keeps the guest's XCR0 from the XSETBV intercept and
- *    loads it at every VM entry, but QEMU 7.2's TCG (the SVM lab) does
- *    not intercept XSETBV, so the XCR0 the guest set is replaced by the
- *    reset value 1 at its next entry. Linux then takes a #GP in the XRSTOR
- *    of every rt_sigreturn ("bad frame"): init dies of its first SIGCHLD.
- *    With FXSAVE only, guests do not depend on XCR0;
+ *  - of XSAVE, the state components the host kernel does not enable
+ *    (XCR0), protection keys' PKRU, supervisor states (XSAVES, IA32_XSS:
+ *    hvm does not virtualize it) and XFD. hvm reads the guest's XCR0
+ *    back after every exit (QEMU's SVM, the lab, does not intercept
+ *    XSETBV) and computes leaf 0xd's current size from it;
  *  - protection keys (PKU, OSPKE): hvm does not switch PKRU between the
  *    guest and the host, so the guest's PKRU would change under its feet
  *    (and leak into the host thread);
@@ -47,31 +45,21 @@
 
 /* Leaf 1 */
 #define L1_ECX_MONITOR		(1u << 3)
-#define L1_ECX_FMA		(1u << 12)
 #define L1_ECX_PDCM		(1u << 15)	/* IA32_PERF_CAPABILITIES */
 #define L1_ECX_X2APIC		(1u << 21)
 #define L1_ECX_TSC_DEADLINE	(1u << 24)
-#define L1_ECX_XSAVE		(1u << 26)
 #define L1_ECX_OSXSAVE		(1u << 27)
-#define L1_ECX_AVX		(1u << 28)
-#define L1_ECX_F16C		(1u << 29)
 #define L1_ECX_HYPERVISOR	(1u << 31)
 #define L1_EDX_MCE_MCA		((1u << 7) | (1u << 14))
 #define L1_EDX_APIC		(1u << 9)
 #define L1_EDX_HTT		(1u << 28)
 /* Leaf 7.0 */
 #define L7_EBX_TSC_ADJUST	(1u << 1)
-/* AVX2, MPX, AVX512F/DQ/IFMA/PF/ER/CD/BW/VL: they need XSAVE */
-#define L7_EBX_XSAVE_FEATURES	((1u << 5) | (1u << 14) | (1u << 16) | \
-				 (1u << 17) | (1u << 21) | (1u << 26) | \
-				 (1u << 27) | (1u << 28) | (1u << 30) | \
-				 (1u << 31))
-/* AVX512_VBMI, VBMI2, VAES, VPCLMULQDQ, VNNI, BITALG, VPOPCNTDQ */
-#define L7_ECX_XSAVE_FEATURES	((1u << 1) | (1u << 6) | (1u << 9) | \
-				 (1u << 10) | (1u << 11) | (1u << 12) | \
-				 (1u << 14))
 #define L7_ECX_PKU_OSPKE	((1u << 3) | (1u << 4))
 #define L7_ECX_RDPID		(1u << 22)
+/* Leaf 0xd */
+#define XFEATURE_PKRU		(1u << 9)
+#define LD1_EAX_XSAVES_XFD	((1u << 3) | (1u << 4))
 #define L7_EDX_SPEC_MSRS	((1u << 26) | (1u << 27) | (1u << 28) | \
 				 (1u << 29) | (1u << 30) | (1u << 31))
 /* Leaf 0x80000001 */
@@ -191,14 +179,60 @@ uint64_t host_tsc_khz(void)
 	return khz = (c1 - c0) * 1000000ull / ns;
 }
 
+static uint64_t host_xcr0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * Leaf 0xd for the state components xcr0 (the host's, less PKRU) allows.
+ * Sub-leaf 0's EBX, the size for the guest's current XCR0, is hvm's to
+ * fill at each CPUID; ECX is the size for all of them.
+ */
+static void xsave_leaf(struct x86_cpuid_entry *e, uint64_t xcr0)
+{
+	struct x86_cpuid_entry *sub;
+	uint32_t i, size = 512 + 64;
+
+	if (e->index >= 2 && e->index < 64) {
+		if (!(xcr0 & (1ull << e->index)))
+			e->eax = e->ebx = e->ecx = e->edx = 0;
+		return;
+	}
+	if (e->index == 1) {
+		e->eax &= ~LD1_EAX_XSAVES_XFD;
+		e->ebx = e->ecx = e->edx = 0;	/* no IA32_XSS states */
+		return;
+	}
+	if (e->index)
+		return;
+	e->eax &= (uint32_t)xcr0;
+	e->edx &= (uint32_t)(xcr0 >> 32);
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & (1ull << i)) || !(sub = find(0xd, i)) ||
+		    !sub->index_significant || sub->index != i)
+			continue;
+		if (sub->ebx + sub->eax > size)
+			size = sub->ebx + sub->eax;
+	}
+	e->ebx = 576;
+	e->ecx = size;
+}
+
 int cpuid_setup(struct vm *vm)
 {
 	uint32_t max_basic, max_ext, a, b, c, d;
-	uint64_t tsc_khz = host_tsc_khz();
+	uint64_t tsc_khz = host_tsc_khz(), xcr0 = 0;
 	struct x86_cpuid_entry *e;
 	unsigned int i, limit = vm->accel.max_cpuid_entries;
 
 	n_entries = 0;
+	__cpuid(1, a, b, c, d);
+	if (c & L1_ECX_OSXSAVE)
+		xcr0 = host_xcr0() & ~(uint64_t)XFEATURE_PKRU;
 	__cpuid(0, max_basic, b, c, d);
 	__cpuid(0x80000000, max_ext, b, c, d);
 	if (host_is_intel() && max_basic < 0x16)
@@ -210,8 +244,7 @@ int cpuid_setup(struct vm *vm)
 
 	e = find(1, 0);
 	e->ecx &= ~(L1_ECX_MONITOR | L1_ECX_PDCM | L1_ECX_X2APIC |
-		    L1_ECX_TSC_DEADLINE | L1_ECX_XSAVE | L1_ECX_OSXSAVE |
-		    L1_ECX_AVX | L1_ECX_FMA | L1_ECX_F16C);
+		    L1_ECX_TSC_DEADLINE | L1_ECX_OSXSAVE);
 	e->ecx |= L1_ECX_HYPERVISOR;
 	e->edx &= ~(L1_EDX_APIC | L1_EDX_HTT | L1_EDX_MCE_MCA);
 	/* Initial APIC ID 0, one logical processor. */
@@ -228,20 +261,17 @@ int cpuid_setup(struct vm *vm)
 			break;
 		case 0x7:
 			if (e->index == 0) {
-				e->ebx &= ~(L7_EBX_TSC_ADJUST | L7_EBX_XSAVE_FEATURES);
-				e->ecx &= ~(L7_ECX_PKU_OSPKE | L7_ECX_RDPID |
-					    L7_ECX_XSAVE_FEATURES);
+				e->ebx &= ~L7_EBX_TSC_ADJUST;
+				e->ecx &= ~(L7_ECX_PKU_OSPKE | L7_ECX_RDPID);
 				e->edx &= ~L7_EDX_SPEC_MSRS;
-			} else if (e->index == 1) {
-				e->eax &= ~((1u << 4) | (1u << 5)); /* AVX-VNNI, AVX512_BF16 */
 			}
 			break;
 		case 0xb:	/* x2APIC topology: an x2APIC feature */
 		case 0x1f:
 			e->eax = e->ebx = e->ecx = e->edx = 0;
 			break;
-		case 0xd:	/* no XSAVE */
-			e->eax = e->ebx = e->ecx = e->edx = 0;
+		case 0xd:
+			xsave_leaf(e, xcr0);
 			break;
 		case 0x80000001:
 			e->ecx &= ~LE1_ECX_MSR_FEATURES;
