@@ -255,6 +255,13 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 		return r;
 	case HVM_CREATE_VCPU:
 		return hvm_vm_create_vcpu_ioctl(vm, arg);
+	case HVM_CREATE_LAPIC:
+		if (arg)
+			return -EINVAL;
+		mutex_lock(&vm->lock);
+		r = hvm_vm_create_lapic(vm);
+		mutex_unlock(&vm->lock);
+		return r;
 	default:
 		return -EINVAL;
 	}
@@ -275,6 +282,7 @@ static long hvm_check_cap(unsigned long cap)
 	case HVM_CAP_NESTED_PAGING:
 	case HVM_CAP_READONLY_MEM:
 	case HVM_CAP_IMMEDIATE_EXIT:
+	case HVM_CAP_LAPIC:
 		return 1;
 	case HVM_CAP_NR_MEMSLOTS:
 		return HVM_MAX_MEMSLOTS;

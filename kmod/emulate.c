@@ -161,6 +161,16 @@ int hvm_emulate_mmio(struct hvm_vcpu *vcpu, u64 gpa, bool write,
 		return hvm_exit_emulation_failure(vcpu, gpa, insn_bytes,
 						  insn_len);
 
+	if (hvm_lapic_in_page(vcpu, gpa)) {
+		value = write ? hvm_insn_store_value(insn, vcpu->regs[insn->reg]) : 0;
+		hvm_lapic_mmio(vcpu, gpa, insn->size, write, &value);
+		if (!write)
+			vcpu->regs[insn->reg] = hvm_insn_load_merge(insn,
+					vcpu->regs[insn->reg], value);
+		vcpu->rip += insn->len;
+		return HVM_REENTER;
+	}
+
 	run->exit_reason = HVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = insn->size;

@@ -12,11 +12,14 @@
 #include <linux/spinlock.h>
 #include <linux/mmu_notifier.h>
 #include <linux/preempt.h>
+#include <linux/smp.h>
+#include <linux/wait.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
 #include "hvm.h"		/* uapi */
 #include "insn_decode.h"
+#include "lapic.h"
 
 #define HVM_MAX_VCPUS		64
 #define HVM_MAX_MEMSLOTS	32
@@ -55,8 +58,11 @@ struct hvm_npt_format {
 	u64 large;		/* added to a 2 MiB leaf; 0: 4 KiB leaves only */
 };
 
+struct hvm_lapic;
+
 struct hvm_vm {
 	struct kref ref;
+	bool lapic;			/* HVM_CREATE_LAPIC: vCPUs get one */
 	struct mm_struct *mm;		/* the address space backing memory */
 	struct mmu_notifier mn;
 
@@ -120,9 +126,13 @@ struct hvm_vcpu {
 	u8 pio_size;			/* for port reads: 1, 2 or 4 */
 	struct hvm_insn mmio_insn;	/* the MMIO read being completed */
 
-	/* Interrupt queued by HVM_INTERRUPT. */
+	/* Interrupt queued by HVM_INTERRUPT or taken from the LAPIC. */
 	bool irq_pending;
 	u8 irq_vector;
+
+	struct hvm_lapic *lapic;	/* in-kernel local APIC, or NULL */
+	wait_queue_head_t wq;		/* a halted vCPU waits here */
+	call_single_data_t kick_csd;	/* its IPI makes a guest exit */
 
 	/* Requests from other threads, and where this vCPU runs. */
 	int mode;			/* enum hvm_vcpu_mode */
@@ -142,6 +152,7 @@ struct hvm_vcpu {
 };
 
 #define HVM_REQ_TLB_FLUSH	0
+#define HVM_REQ_EVENT		1	/* an interrupt came: do not enter */
 
 /* Values a backend's exit handler returns to the core's run loop. */
 #define HVM_EXIT_TO_USER	0
@@ -216,6 +227,7 @@ bool hvm_msr_entry_valid(const struct hvm_msr_entry *e);
 bool hvm_interrupt_valid(const struct hvm_interrupt *irq);
 
 /* vm.c */
+int hvm_vm_create_lapic(struct hvm_vm *vm);
 struct hvm_vm *hvm_vm_create(void);
 void hvm_vm_put(struct hvm_vm *vm);
 int hvm_vm_set_memory_region(struct hvm_vm *vm,
@@ -236,6 +248,8 @@ void hvm_vcpu_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
 int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);
 int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
 		       struct hvm_cpuid_entry *entries);
+void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
+int hvm_vcpu_halt(struct hvm_vcpu *vcpu);
 int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector);
 int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,
 		 u64 next_rip);

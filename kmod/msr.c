@@ -26,6 +26,8 @@ int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_APIC_BASE:
 		*data = vcpu->apic_base;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		return hvm_lapic_get_tsc_deadline(vcpu, data);
 	case MSR_MTRR_CAP:
 		*data = 0;	/* no fixed or variable ranges */
 		return 0;
@@ -58,6 +60,8 @@ int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		vcpu->apic_base = data;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		return hvm_lapic_set_tsc_deadline(vcpu, data);
 	case MSR_MISC_ENABLE:
 		vcpu->misc_enable = data;
 		return 0;

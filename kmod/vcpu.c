@@ -64,12 +64,30 @@ void hvm_vcpu_put(struct hvm_vcpu *vcpu)
 /* The reasons to leave the run loop before entering the guest again. */
 static bool hvm_vcpu_must_return(struct hvm_vcpu *vcpu, int *r)
 {
-	if (signal_pending(current)) {
+	if (signal_pending(current) ||
+	    (vcpu->lapic && READ_ONCE(vcpu->run->immediate_exit))) {
 		vcpu->run->exit_reason = HVM_EXIT_INTR;
 		*r = -EINTR;
 		return true;
 	}
 	return false;
+}
+
+/* Hands the LAPIC's interrupt to the backend's injection, once free. */
+static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
+{
+	int v;
+
+	clear_bit(HVM_REQ_EVENT, &vcpu->requests);
+	smp_mb__after_atomic();	/* clear, then look at IRR */
+	if (!vcpu->lapic || vcpu->irq_pending)
+		return;
+	v = hvm_lapic_pending(vcpu);
+	if (v < 0)
+		return;
+	hvm_lapic_accept(vcpu, v);
+	vcpu->irq_vector = v;
+	vcpu->irq_pending = true;
 }
 
 static void hvm_vcpu_complete_exit(struct hvm_vcpu *vcpu)
@@ -121,6 +139,7 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 		if (hvm_vcpu_must_return(vcpu, &r))
 			break;
 		cond_resched();
+		hvm_vcpu_take_lapic_interrupt(vcpu);
 		r = hvm_ops->vcpu_run(vcpu);
 		if (r != HVM_REENTER)
 			break;
@@ -197,6 +216,49 @@ int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
 	vcpu->cpuid = entries;
 	vcpu->cpuid_nent = nent;
 	return 0;
+}
+
+/*
+ * An interrupt is due (the LAPIC timer, from any context): wake the vCPU
+ * if it halted, make it leave the guest if it is in it, and keep it from
+ * entering if it is on its way (HVM_REQ_EVENT, read after mode).
+ */
+void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
+{
+	int cpu;
+
+	set_bit(HVM_REQ_EVENT, &vcpu->requests);
+	smp_mb__after_atomic();	/* set the request, then read mode */
+	wake_up_interruptible(&vcpu->wq);
+	cpu = READ_ONCE(vcpu->cpu);
+	/*
+	 * Any interrupt makes the guest exit: a function-call IPI is one,
+	 * and may be sent from any context. -EBUSY: one is on its way.
+	 */
+	if (READ_ONCE(vcpu->mode) == HVM_IN_GUEST && cpu != raw_smp_processor_id())
+		smp_call_function_single_async(cpu, &vcpu->kick_csd);
+}
+
+static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
+{
+	return vcpu->irq_pending || hvm_lapic_pending(vcpu) >= 0 ||
+	       READ_ONCE(vcpu->run->immediate_exit) || signal_pending(current);
+}
+
+/*
+ * HLT with an in-kernel LAPIC and RFLAGS.IF set (RIP is past the HLT):
+ * sleep until an interrupt is due. A signal or immediate_exit ends the
+ * wait with HVM_EXIT_INTR, as a wakeup the guest cannot tell from an
+ * interrupt that came. With IF clear only userspace can end the halt.
+ */
+int hvm_vcpu_halt(struct hvm_vcpu *vcpu)
+{
+	if (!vcpu->lapic || !(vcpu->rflags & X86_EFLAGS_IF)) {
+		vcpu->run->exit_reason = HVM_EXIT_HLT;
+		return HVM_EXIT_TO_USER;
+	}
+	wait_event_interruptible(vcpu->wq, hvm_vcpu_wakeup(vcpu));
+	return HVM_REENTER;	/* the loop returns for a signal */
 }
 
 int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector)

@@ -141,6 +141,24 @@ void hvm_vm_flush_tlbs(struct hvm_vm *vm)
 	spin_unlock(&vm->mmu_lock);
 }
 
+static void hvm_kick_nothing_csd(void *unused)
+{
+}
+
+/* HVM_CREATE_LAPIC; vm->lock held. Only before the first vCPU. */
+int hvm_vm_create_lapic(struct hvm_vm *vm)
+{
+	int i;
+
+	if (vm->lapic)
+		return -EBUSY;
+	for (i = 0; i < HVM_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			return -EBUSY;
+	WRITE_ONCE(vm->lapic, true);
+	return 0;
+}
+
 struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 {
 	struct hvm_vcpu *vcpu;
@@ -169,14 +187,24 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->apic_base = 0xfee00000 | BIT(11) | (id == 0 ? BIT(8) : 0);
 	vcpu->mode = HVM_OUTSIDE_GUEST;
+	init_waitqueue_head(&vcpu->wq);
+	INIT_CSD(&vcpu->kick_csd, hvm_kick_nothing_csd, NULL);
 	hvm_vcpu_init_preempt(vcpu);
+
+	/* vm->lapic only goes from false to true, before any vCPU exists. */
+	if (READ_ONCE(vm->lapic)) {
+		r = hvm_lapic_create(vcpu);
+		if (r)
+			goto err_free_fpu;
+	}
 
 	r = hvm_ops->vcpu_create(vcpu);
 	if (r)
-		goto err_free_fpu;
+		goto err_free_lapic;
 
 	mutex_lock(&vm->lock);
-	if (vm->vcpus[id]) {
+	/* Or HVM_CREATE_LAPIC came in between: this vCPU lacks one. */
+	if (vm->vcpus[id] || vm->lapic != !!vcpu->lapic) {
 		mutex_unlock(&vm->lock);
 		r = -EBUSY;
 		goto err_vendor_destroy;
@@ -191,6 +219,8 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 
 err_vendor_destroy:
 	hvm_ops->vcpu_destroy(vcpu);
+err_free_lapic:
+	hvm_lapic_destroy(vcpu);
 err_free_fpu:
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 err_free_run:
@@ -211,6 +241,10 @@ void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
 	mutex_unlock(&vm->lock);
 
 	hvm_ops->vcpu_destroy(vcpu);
+	hvm_lapic_destroy(vcpu);	/* no more kicks */
+	/* A kick's IPI may still hold its csd, which is in *vcpu. */
+	while (smp_load_acquire(&vcpu->kick_csd.node.u_flags) & CSD_FLAG_LOCK)
+		cpu_relax();
 	hvm_npt_cache_free(vcpu);
 	kvfree(vcpu->cpuid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);

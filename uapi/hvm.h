@@ -53,6 +53,7 @@ enum hvm_cap {
 	HVM_CAP_MAX_CPUID_ENTRIES = 7,	/* limit of hvm_cpuid.nent */
 	HVM_CAP_MAX_MSR_ENTRIES = 8,	/* limit of hvm_msrs.nmsrs */
 	HVM_CAP_GUEST_PHYS_BITS = 9,	/* guest ranges end at or below 1 << n */
+	HVM_CAP_LAPIC = 10,		/* 1: HVM_CREATE_LAPIC works */
 };
 
 enum hvm_vendor {
@@ -76,6 +77,19 @@ enum hvm_vendor {
 #define HVM_SET_MEMORY_REGION	_IOW(HVMIO, 0x10, struct hvm_memory_region)
 /* arg: vCPU id, below HVM_CAP_MAX_VCPUS and unused. Returns a vCPU fd. */
 #define HVM_CREATE_VCPU		_IO(HVMIO, 0x11)
+/*
+ * arg: 0. Gives every vCPU created after it a local APIC in the kernel
+ * (HVM_CAP_LAPIC): the xAPIC page at the APIC base (0xfee00000 at reset,
+ * MMIO the kernel handles), its timer in one-shot, periodic and
+ * TSC-deadline modes (IA32_TSC_DEADLINE) with a 1 GHz bus clock, EOI,
+ * TPR, and self-IPIs. HLT with RFLAGS.IF set then waits in the kernel
+ * until an interrupt is due, a signal comes or immediate_exit is set
+ * (HVM_EXIT_INTR; RIP is past the HLT); HLT with IF clear still exits as
+ * HVM_EXIT_HLT. HVM_INTERRUPT still injects a vector directly (an 8259A
+ * PIC in userspace, ExtINT). -EBUSY once a vCPU exists or if called
+ * twice; -EINVAL for arg != 0.
+ */
+#define HVM_CREATE_LAPIC	_IO(HVMIO, 0x12)
 
 #define HVM_MEM_READONLY	(1u << 0)
 

@@ -615,8 +615,7 @@ static int svm_handle_cpuid(struct hvm_vcpu *vcpu)
 static int svm_handle_hlt(struct hvm_vcpu *vcpu)
 {
 	svm_skip_insn(vcpu, 1);
-	vcpu->run->exit_reason = HVM_EXIT_HLT;
-	return HVM_EXIT_TO_USER;
+	return hvm_vcpu_halt(vcpu);
 }
 
 static int svm_handle_invd(struct hvm_vcpu *vcpu)
@@ -800,6 +799,12 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
 	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
 	smp_mb();
+	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
+		/* An interrupt came since the LAPIC was looked at. */
+		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+		local_irq_enable();
+		return HVM_REENTER;
+	}
 	flush = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
 	svm_prepare_asid(svm, cpu, flush);
 

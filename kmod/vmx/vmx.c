@@ -1044,8 +1044,7 @@ static int vmx_handle_cpuid(struct hvm_vcpu *vcpu, u64 qual)
 static int vmx_handle_hlt(struct hvm_vcpu *vcpu, u64 qual)
 {
 	vmx_skip_insn(vcpu);
-	vcpu->run->exit_reason = HVM_EXIT_HLT;
-	return HVM_EXIT_TO_USER;
+	return hvm_vcpu_halt(vcpu);
 }
 
 static int vmx_handle_skip(struct hvm_vcpu *vcpu, u64 qual)
@@ -1306,6 +1305,13 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
 	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
 	smp_mb();
+	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
+		/* An interrupt came since the LAPIC was looked at. */
+		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return HVM_REENTER;
+	}
 	if (test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests))
 		vmx_flush_tlb(vcpu);
 	cr3 = __read_cr3();

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel local APIC (HVM_CREATE_LAPIC): the xAPIC register page at
+ * the APIC base (MMIO through the instruction decoder), its timer on an
+ * hrtimer (one-shot, periodic, TSC-deadline), and the interrupts it hands
+ * to the vCPU. The 8259A PIC stays in userspace: its interrupts arrive by
+ * HVM_INTERRUPT as before (ExtINT through LINT0, the virtual-wire mode).
+ *
+ * Registers live in regs[] at offset / 16. IRR and ISR are the register
+ * words themselves; the hrtimer sets IRR bits from interrupt context, so
+ * IRR and the timer state take lock. Timer ticks are 1 ns times the divide
+ * configuration: the bus clock is 1 GHz (the CPUID leaf vmctl gives).
+ */
+#include <linux/hrtimer.h>
+#include <linux/slab.h>
+#include <asm/msr-index.h>
+#include <asm/tsc.h>
+
+#include "hvm_core.h"
+#include "lapic.h"
+
+#define LAPIC_REGS		64
+#define LAPIC_VERSION		(0x14 | (5 << 16))	/* integrated, 6 LVTs */
+#define LAPIC_SVR_ENABLE	BIT(8)
+#define LVT_MASKED		BIT(16)
+#define LVT_TIMER_MODE		GENMASK(18, 17)
+#define LVT_TIMER_ONESHOT	(0 << 17)
+#define LVT_TIMER_PERIODIC	(1 << 17)
+#define LVT_TIMER_TSCDEADLINE	(2 << 17)
+#define ESR_ILLEGAL_VECTOR	BIT(6)
+/* The shortest periodic timer we arm: a guest cannot flood the host. */
+#define LAPIC_MIN_PERIOD_NS	50000
+
+static u32 lapic_reg(const struct hvm_lapic *a, u32 off)
+{
+	return a->regs[off >> 4];
+}
+
+static void lapic_set_reg(struct hvm_lapic *a, u32 off, u32 val)
+{
+	a->regs[off >> 4] = val;
+}
+
+/* Bit of vector v in the 8-word IRR/ISR/TMR at off. */
+static u32 *lapic_vec_word(struct hvm_lapic *a, u32 off, u8 v)
+{
+	return &a->regs[(off >> 4) + v / 32];
+}
+
+static int lapic_highest(const struct hvm_lapic *a, u32 off)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 w = a->regs[(off >> 4) + i];
+
+		if (w)
+			return i * 32 + fls(w) - 1;
+	}
+	return -1;
+}
+
+static bool lapic_sw_enabled(const struct hvm_lapic *a)
+{
+	return lapic_reg(a, APIC_SPIV) & LAPIC_SVR_ENABLE;
+}
+
+/* Processor priority (SDM 11.8.3.1): TPR, or the class of the highest ISR. */
+static u32 lapic_ppr(const struct hvm_lapic *a)
+{
+	u32 tpr = lapic_reg(a, APIC_TASKPRI) & 0xff;
+	int isr = lapic_highest(a, APIC_ISR);
+	u32 isrv = isr < 0 ? 0 : isr & 0xf0;
+
+	return (tpr & 0xf0) >= isrv ? tpr : isrv;
+}
+
+/* Sets vector v in IRR; lock held. Vectors 0-15 are illegal. */
+static void lapic_raise_locked(struct hvm_lapic *a, u8 v)
+{
+	if (v < 16) {
+		lapic_set_reg(a, APIC_ESR, lapic_reg(a, APIC_ESR) |
+			      ESR_ILLEGAL_VECTOR);
+		return;
+	}
+	*lapic_vec_word(a, APIC_IRR, v) |= BIT(v % 32);
+}
+
+static void lapic_kick(struct hvm_lapic *a)
+{
+	hvm_vcpu_kick(a->vcpu);
+}
+
+/* ---- the timer ----------------------------------------------------------- */
+
+static u64 lapic_tick_ns(const struct hvm_lapic *a)
+{
+	u32 dcr = lapic_reg(a, APIC_TDCR);
+	u32 shift = ((dcr & 3) | ((dcr >> 1) & 4)) + 1;	/* SDM 11.5.4 */
+
+	return 1ULL << (shift & 7);
+}
+
+static void lapic_timer_fire_locked(struct hvm_lapic *a)
+{
+	u32 lvt = lapic_reg(a, APIC_LVTT);
+
+	if (!(lvt & LVT_MASKED) && lapic_sw_enabled(a))
+		lapic_raise_locked(a, lvt & 0xff);
+}
+
+static enum hrtimer_restart lapic_timer_expired(struct hrtimer *t)
+{
+	struct hvm_lapic *a = container_of(t, struct hvm_lapic, timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long flags;
+
+	spin_lock_irqsave(&a->lock, flags);
+	lapic_timer_fire_locked(a);
+	if (a->timer_period_ns) {
+		hrtimer_forward_now(t, ns_to_ktime(a->timer_period_ns));
+		a->timer_expires_ns = ktime_to_ns(hrtimer_get_expires(t));
+		ret = HRTIMER_RESTART;
+	} else {
+		a->timer_expires_ns = 0;
+		a->tsc_deadline = 0;
+	}
+	spin_unlock_irqrestore(&a->lock, flags);
+	lapic_kick(a);
+	return ret;
+}
+
+/* Stops the timer; lock not held (the callback takes it). */
+static void lapic_timer_cancel(struct hvm_lapic *a)
+{
+	unsigned long flags;
+
+	hrtimer_cancel(&a->timer);
+	spin_lock_irqsave(&a->lock, flags);
+	a->timer_expires_ns = 0;
+	a->timer_period_ns = 0;
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+static void lapic_timer_arm(struct hvm_lapic *a, u64 delay_ns, u64 period_ns)
+{
+	unsigned long flags;
+	u64 now = ktime_get_ns();
+
+	lapic_timer_cancel(a);
+	spin_lock_irqsave(&a->lock, flags);
+	a->timer_period_ns = period_ns;
+	a->timer_expires_ns = now + delay_ns;
+	hrtimer_start(&a->timer, ns_to_ktime(a->timer_expires_ns),
+		      HRTIMER_MODE_ABS);
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+/* A write to the initial count (re)starts a one-shot or periodic count. */
+static void lapic_timer_start_count(struct hvm_lapic *a)
+{
+	u32 mode = lapic_reg(a, APIC_LVTT) & LVT_TIMER_MODE;
+	u64 ns = (u64)lapic_reg(a, APIC_TMICT) * lapic_tick_ns(a);
+
+	if (!lapic_reg(a, APIC_TMICT) || mode == LVT_TIMER_TSCDEADLINE) {
+		lapic_timer_cancel(a);
+		return;
+	}
+	if (mode == LVT_TIMER_PERIODIC)
+		ns = max_t(u64, ns, LAPIC_MIN_PERIOD_NS);
+	lapic_timer_arm(a, ns, mode == LVT_TIMER_PERIODIC ? ns : 0);
+}
+
+static u32 lapic_current_count(struct hvm_lapic *a)
+{
+	u64 now = ktime_get_ns(), left;
+	unsigned long flags;
+	u32 count = 0;
+
+	spin_lock_irqsave(&a->lock, flags);
+	if ((lapic_reg(a, APIC_LVTT) & LVT_TIMER_MODE) != LVT_TIMER_TSCDEADLINE &&
+	    a->timer_expires_ns > now) {
+		left = a->timer_expires_ns - now;
+		count = min_t(u64, div64_u64(left, lapic_tick_ns(a)), U32_MAX);
+	}
+	spin_unlock_irqrestore(&a->lock, flags);
+	return count;
+}
+
+/* IA32_TSC_DEADLINE (SDM 11.5.4.1): the guest's TSC is the host's. */
+static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
+{
+	u64 now = rdtsc(), ns = 0;
+
+	a->tsc_deadline = deadline;
+	if ((lapic_reg(a, APIC_LVTT) & LVT_TIMER_MODE) != LVT_TIMER_TSCDEADLINE)
+		return;
+	if (!deadline) {
+		lapic_timer_cancel(a);
+		return;
+	}
+	if (deadline > now && tsc_khz)
+		ns = mul_u64_u32_div(deadline - now, 1000000, tsc_khz);
+	lapic_timer_arm(a, ns, 0);
+}
+
+/* ---- registers ----------------------------------------------------------- */
+
+static void lapic_eoi(struct hvm_lapic *a)
+{
+	unsigned long flags;
+	int v;
+
+	spin_lock_irqsave(&a->lock, flags);
+	v = lapic_highest(a, APIC_ISR);
+	if (v >= 0)
+		*lapic_vec_word(a, APIC_ISR, v) &= ~BIT(v % 32);
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+static void lapic_write_lvt(struct hvm_lapic *a, u32 off, u32 val)
+{
+	u32 mask = LVT_MASKED | 0x7ff;	/* mask, delivery mode, vector */
+
+	if (off == APIC_LVTT)
+		mask = LVT_MASKED | LVT_TIMER_MODE | 0xff;
+	else if (off == APIC_LVT0 || off == APIC_LVT1)
+		mask |= BIT(13) | BIT(15);	/* polarity, trigger mode */
+	if (!lapic_sw_enabled(a))
+		val |= LVT_MASKED;
+	lapic_set_reg(a, off, val & mask);
+}
+
+/* A 32-bit write at off; false for an offset the guest may not write. */
+static bool lapic_write(struct hvm_lapic *a, u32 off, u32 val)
+{
+	u32 old_mode;
+	int i;
+
+	switch (off) {
+	case APIC_ID:
+		lapic_set_reg(a, off, val & 0xff000000);
+		return true;
+	case APIC_TASKPRI:
+		lapic_set_reg(a, off, val & 0xff);
+		lapic_kick(a);
+		return true;
+	case APIC_EOI:
+		lapic_eoi(a);
+		return true;
+	case APIC_LDR:
+		lapic_set_reg(a, off, val & 0xff000000);
+		return true;
+	case APIC_DFR:
+		lapic_set_reg(a, off, val | 0x0fffffff);
+		return true;
+	case APIC_SPIV:
+		lapic_set_reg(a, off, val & 0x3ff);
+		if (!(val & LAPIC_SVR_ENABLE)) {
+			/* Software disable masks every LVT (SDM 11.4.7.2). */
+			for (i = APIC_LVTT; i <= APIC_LVTERR; i += 0x10)
+				lapic_set_reg(a, i, lapic_reg(a, i) | LVT_MASKED);
+			lapic_set_reg(a, APIC_LVTCMCI,
+				      lapic_reg(a, APIC_LVTCMCI) | LVT_MASKED);
+			lapic_timer_cancel(a);
+		}
+		return true;
+	case APIC_ESR:
+		lapic_set_reg(a, off, 0);
+		return true;
+	case APIC_ICR:
+		/* IPIs: only to this vCPU itself for now (one vCPU per LAPIC VM). */
+		lapic_set_reg(a, off, val & ~BIT(12));	/* never busy */
+		if (((val >> 8) & 7) == 0 &&
+		    ((val >> 18) & 3) == 1) {		/* fixed, to self */
+			unsigned long flags;
+
+			spin_lock_irqsave(&a->lock, flags);
+			lapic_raise_locked(a, val & 0xff);
+			spin_unlock_irqrestore(&a->lock, flags);
+		}
+		return true;
+	case APIC_ICR2:
+		lapic_set_reg(a, off, val & 0xff000000);
+		return true;
+	case APIC_LVTT:
+		old_mode = lapic_reg(a, off) & LVT_TIMER_MODE;
+		lapic_write_lvt(a, off, val);
+		if ((lapic_reg(a, off) & LVT_TIMER_MODE) != old_mode) {
+			lapic_timer_cancel(a);
+			lapic_set_reg(a, APIC_TMICT, 0);
+			a->tsc_deadline = 0;
+		}
+		return true;
+	case APIC_LVTTHMR:
+	case APIC_LVTPC:
+	case APIC_LVT0:
+	case APIC_LVT1:
+	case APIC_LVTERR:
+	case APIC_LVTCMCI:
+		lapic_write_lvt(a, off, val);
+		return true;
+	case APIC_TMICT:
+		lapic_set_reg(a, off, val);
+		lapic_timer_start_count(a);
+		return true;
+	case APIC_TDCR:
+		lapic_set_reg(a, off, val & 0xb);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static u32 lapic_read(struct hvm_lapic *a, u32 off)
+{
+	unsigned long flags;
+	u32 val;
+
+	switch (off) {
+	case APIC_ARBPRI:
+		return 0;
+	case APIC_PROCPRI:
+		spin_lock_irqsave(&a->lock, flags);
+		val = lapic_ppr(a);
+		spin_unlock_irqrestore(&a->lock, flags);
+		return val;
+	case APIC_TMCCT:
+		return lapic_current_count(a);
+	case APIC_EOI:
+		return 0;
+	default:
+		spin_lock_irqsave(&a->lock, flags);
+		val = lapic_reg(a, off);
+		spin_unlock_irqrestore(&a->lock, flags);
+		return val;
+	}
+}
+
+/* ---- the core's interface ------------------------------------------------ */
+
+bool hvm_lapic_in_page(struct hvm_vcpu *vcpu, u64 gpa)
+{
+	return vcpu->lapic && (vcpu->apic_base & MSR_IA32_APICBASE_ENABLE) &&
+	       (gpa & PAGE_MASK) == (vcpu->apic_base & MSR_IA32_APICBASE_BASE);
+}
+
+/*
+ * An access of len bytes at gpa in the APIC page. Registers are 32 bits
+ * at 16-byte strides: other sizes and offsets read 0 and drop writes.
+ */
+void hvm_lapic_mmio(struct hvm_vcpu *vcpu, u64 gpa, unsigned int len,
+		    bool write, u64 *data)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	u32 off = gpa & ~PAGE_MASK;
+
+	if (len != 4 || (off & 0xf) || off >= LAPIC_REGS * 16) {
+		if (!write)
+			*data = 0;
+		return;
+	}
+	if (write)
+		lapic_write(a, off, *data);
+	else
+		*data = lapic_read(a, off);
+}
+
+int hvm_lapic_get_tsc_deadline(struct hvm_vcpu *vcpu, u64 *data)
+{
+	if (!vcpu->lapic)
+		return -ENOENT;
+	*data = vcpu->lapic->tsc_deadline;
+	return 0;
+}
+
+int hvm_lapic_set_tsc_deadline(struct hvm_vcpu *vcpu, u64 data)
+{
+	if (!vcpu->lapic)
+		return -ENOENT;
+	lapic_set_tsc_deadline(vcpu->lapic, data);
+	return 0;
+}
+
+/* The vector the LAPIC would hand the CPU now, or -1. */
+int hvm_lapic_pending(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	unsigned long flags;
+	int v = -1;
+
+	if (!a || !(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+		return -1;
+	spin_lock_irqsave(&a->lock, flags);
+	if (lapic_sw_enabled(a)) {
+		v = lapic_highest(a, APIC_IRR);
+		if (v >= 0 && (v & 0xf0) <= (lapic_ppr(a) & 0xf0))
+			v = -1;
+	}
+	spin_unlock_irqrestore(&a->lock, flags);
+	return v;
+}
+
+/* The CPU takes vector v: from IRR to ISR (SDM 11.8.4). */
+void hvm_lapic_accept(struct hvm_vcpu *vcpu, int v)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	unsigned long flags;
+
+	spin_lock_irqsave(&a->lock, flags);
+	*lapic_vec_word(a, APIC_IRR, v) &= ~BIT(v % 32);
+	*lapic_vec_word(a, APIC_ISR, v) |= BIT(v % 32);
+	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+/* The register page and the timer at reset (SDM 11.4.7.1). */
+static void lapic_reset(struct hvm_lapic *a, u32 id)
+{
+	int i;
+
+	memset(a->regs, 0, sizeof(a->regs));
+	lapic_set_reg(a, APIC_ID, id << 24);
+	lapic_set_reg(a, APIC_LVR, LAPIC_VERSION);
+	lapic_set_reg(a, APIC_DFR, 0xffffffff);
+	lapic_set_reg(a, APIC_SPIV, 0xff);
+	for (i = APIC_LVTT; i <= APIC_LVTERR; i += 0x10)
+		lapic_set_reg(a, i, LVT_MASKED);
+	lapic_set_reg(a, APIC_LVTCMCI, LVT_MASKED);
+}
+
+int hvm_lapic_create(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+
+	if (!a)
+		return -ENOMEM;
+	a->vcpu = vcpu;
+	spin_lock_init(&a->lock);
+	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	a->timer.function = lapic_timer_expired;
+	lapic_reset(a, vcpu->id);
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	vcpu->lapic = a;
+	return 0;
+}
+
+void hvm_lapic_destroy(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+
+	if (!a)
+		return;
+	hrtimer_cancel(&a->timer);
+	vcpu->lapic = NULL;
+	kfree(a);
+}

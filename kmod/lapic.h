@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The in-kernel local APIC (lapic.c). */
+#ifndef _HVM_LAPIC_H
+#define _HVM_LAPIC_H
+
+#include <linux/hrtimer.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <asm/apicdef.h>
+
+struct hvm_vcpu;
+
+struct hvm_lapic {
+	struct hvm_vcpu *vcpu;
+	spinlock_t lock;		/* regs[] IRR/ISR and the timer state */
+	u32 regs[64];			/* the register at offset x is regs[x / 16] */
+	struct hrtimer timer;
+	u64 timer_expires_ns;		/* CLOCK_MONOTONIC, 0 when stopped */
+	u64 timer_period_ns;		/* periodic mode, else 0 */
+	u64 tsc_deadline;		/* IA32_TSC_DEADLINE */
+};
+
+int hvm_lapic_create(struct hvm_vcpu *vcpu);
+void hvm_lapic_destroy(struct hvm_vcpu *vcpu);
+bool hvm_lapic_in_page(struct hvm_vcpu *vcpu, u64 gpa);
+void hvm_lapic_mmio(struct hvm_vcpu *vcpu, u64 gpa, unsigned int len,
+		    bool write, u64 *data);
+int hvm_lapic_get_tsc_deadline(struct hvm_vcpu *vcpu, u64 *data);
+int hvm_lapic_set_tsc_deadline(struct hvm_vcpu *vcpu, u64 data);
+int hvm_lapic_pending(struct hvm_vcpu *vcpu);
+void hvm_lapic_accept(struct hvm_vcpu *vcpu, int vector);
+
+#endif /* _HVM_LAPIC_H */

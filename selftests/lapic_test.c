@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-kernel local APIC (HVM_CREATE_LAPIC): the xAPIC page answers in
+ * the kernel; its timer fires in one-shot, periodic and TSC-deadline
+ * modes into the guest's IDT while the guest halts with STI; HLT then
+ * waits in the kernel (the vCPU thread sleeps) instead of exiting; TPR
+ * holds back a self-IPI until it is lowered; HLT with IF clear still
+ * exits; a signal ends a halt. And the ioctl's argument checks.
+ */
+#define _GNU_SOURCE	/* RUSAGE_THREAD */
+#include <signal.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "hvm_util.h"
+#include "guest.h"
+
+#define APIC_GVA	0xfee00000ul
+#define APIC_ID		0x20
+#define APIC_LVR	0x30
+#define APIC_TPR	0x80
+#define APIC_EOI	0xb0
+#define APIC_SPIV	0xf0
+#define APIC_IRR	0x200
+#define APIC_ICR	0x300
+#define APIC_LVTT	0x320
+#define APIC_TMICT	0x380
+#define APIC_TMCCT	0x390
+#define APIC_TDCR	0x3e0
+#define LVT_MASKED	(1u << 16)
+#define LVT_PERIODIC	(1u << 17)
+#define LVT_TSCDEADLINE	(2u << 17)
+#define ICR_SELF	(1u << 18)
+#define MSR_TSC_DEADLINE	0x6e0
+
+static volatile uint64_t ticks, last_vector;
+
+static __guest_code void apic_write(uint32_t off, uint32_t val)
+{
+	*(volatile uint32_t *)(APIC_GVA + off) = val;
+}
+
+static __guest_code uint32_t apic_read(uint32_t off)
+{
+	return *(volatile uint32_t *)(APIC_GVA + off);
+}
+
+static __guest_code void timer_handler(struct ex_regs *regs)
+{
+	ticks++;
+	last_vector = regs->vector;
+	apic_write(APIC_EOI, 0);
+}
+
+/* Halts with interrupts on until ticks reaches n. */
+static __guest_code void halt_until(uint64_t n)
+{
+	while (ticks < n)
+		asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+static __guest_code void guest_code(void)
+{
+	uint64_t irr;
+
+	GUEST_SYNC4(1, apic_read(APIC_ID), apic_read(APIC_LVR),
+		    apic_read(APIC_SPIV));
+	apic_write(APIC_SPIV, 0x1ff);		/* enabled, spurious 0xff */
+	apic_write(APIC_TDCR, 0xb);		/* divide by 1: 1 ns a tick */
+
+	apic_write(APIC_LVTT, 0x40);		/* one-shot */
+	apic_write(APIC_TMICT, 2000000);	/* 2 ms */
+	halt_until(1);
+	GUEST_SYNC4(2, ticks, last_vector, apic_read(APIC_TMCCT));
+
+	apic_write(APIC_LVTT, 0x41 | LVT_PERIODIC);
+	apic_write(APIC_TMICT, 1000000);	/* 1 ms */
+	halt_until(6);
+	apic_write(APIC_LVTT, LVT_MASKED);
+	GUEST_SYNC4(3, ticks, last_vector, 0);
+
+	apic_write(APIC_LVTT, 0x42 | LVT_TSCDEADLINE);
+	guest_wrmsr(MSR_TSC_DEADLINE, guest_rdtsc() + 2000000);
+	halt_until(7);
+	GUEST_SYNC4(4, ticks, last_vector, guest_rdmsr(MSR_TSC_DEADLINE));
+
+	apic_write(APIC_TPR, 0x50);
+	apic_write(APIC_ICR, 0x45 | ICR_SELF);	/* class 4: below TPR */
+	asm volatile("sti; nop; nop; cli" ::: "memory");
+	irr = apic_read(APIC_IRR + 0x45 / 32 * 0x10) & (1u << (0x45 % 32));
+	GUEST_SYNC4(5, ticks, irr, 0);
+	apic_write(APIC_TPR, 0);
+	asm volatile("sti; nop; nop; cli" ::: "memory");
+	GUEST_SYNC4(6, ticks, last_vector, 0);
+
+	asm volatile("hlt");			/* IF clear: to userspace */
+	/* Timer far away, masked: only the host's signal ends this halt. */
+	asm volatile("sti; hlt; cli" ::: "memory");
+	GUEST_SYNC4(7, ticks, 0, 0);
+	GUEST_DONE();
+}
+
+static bool expect_sync4(struct hvm_vcpu *vcpu, u64 a0, struct ucall *uc)
+{
+	if (vcpu_run_ucall(vcpu, uc) == UCALL_SYNC && uc->args[0] == a0)
+		return true;
+	ksft_print_msg("expected GUEST_SYNC(%lu, ...), got %s", (unsigned long)a0,
+		       vcpu_exit_desc(vcpu));
+	memset(uc, 0, sizeof(*uc));
+	return false;
+}
+
+static double thread_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_ioctl_checks(void)
+{
+	struct hvm_vcpu *vcpu;
+	struct hvm_vm *vm;
+	int e1, e2, e3;
+
+	ksft_test_result(hvm_check_cap(HVM_CAP_LAPIC) == 1,
+			 "HVM_CHECK_CAP(LAPIC) == 1");
+	vm = vm_create();
+	e1 = ioctl(vm->fd, HVM_CREATE_LAPIC, 1ul) ? errno : 0;
+	e2 = ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) ? errno : 0;
+	e3 = ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) ? errno : 0;
+	ksft_test_result(e1 == EINVAL && !e2 && e3 == EBUSY,
+			 "HVM_CREATE_LAPIC: arg 1 EINVAL, then 0 works, then twice EBUSY (errno %d, %d, %d)",
+			 e1, e2, e3);
+	vm_free(vm);
+
+	vm = vm_create_with_vcpu(&vcpu, NULL);
+	e1 = ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) ? errno : 0;
+	ksft_test_result(e1 == EBUSY,
+			 "HVM_CREATE_LAPIC after a vCPU exists fails with EBUSY (errno %d)", e1);
+	vm_free(vm);
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hvm_vcpu *vcpu;
+	struct hvm_run *run;
+	struct hvm_vm *vm;
+	double t0, c0, wall, cpu;
+	struct ucall uc;
+	bool ok;
+	int r;
+
+	ksft_print_header();
+	open_hvm_or_skip();
+	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
+		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+	ksft_set_plan(14);
+	test_ioctl_checks();
+
+	vm = vm_create();
+	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vcpu = vm_vcpu_add(vm, 0, guest_code);
+	run = vcpu->run;
+	virt_map(vm, APIC_GVA, APIC_GVA, 1);
+	vm_install_handler(vm, 0x40, timer_handler);
+	vm_install_handler(vm, 0x41, timer_handler);
+	vm_install_handler(vm, 0x42, timer_handler);
+	vm_install_handler(vm, 0x45, timer_handler);
+
+	ok = expect_sync4(vcpu, 1, &uc);
+	ksft_test_result(ok && uc.args[1] == 0 && (uc.args[2] & 0xff) == 0x14 &&
+			 uc.args[3] == 0xff,
+			 "the APIC page reads in the kernel: ID %#lx, version %#lx, SVR %#lx at reset",
+			 (unsigned long)uc.args[1], (unsigned long)uc.args[2],
+			 (unsigned long)uc.args[3]);
+
+	t0 = now_s();
+	c0 = thread_cpu_s();
+	ok = expect_sync4(vcpu, 2, &uc);
+	wall = now_s() - t0;
+	cpu = thread_cpu_s() - c0;
+	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 0x40 && uc.args[3] == 0,
+			 "one-shot timer: one interrupt, vector %#lx, current count %lu after it",
+			 (unsigned long)uc.args[2], (unsigned long)uc.args[3]);
+	ksft_test_result(ok && wall >= 0.0015,
+			 "the one-shot 2 ms count took its time (%.1f ms between exits)",
+			 wall * 1e3);
+	ksft_print_msg("vCPU thread CPU %.1f ms in %.1f ms", cpu * 1e3, wall * 1e3);
+
+	ok = expect_sync4(vcpu, 3, &uc);
+	ksft_test_result(ok && uc.args[1] == 6 && uc.args[2] == 0x41,
+			 "periodic timer: five more interrupts, vector %#lx (ticks %lu)",
+			 (unsigned long)uc.args[2], (unsigned long)uc.args[1]);
+
+	ok = expect_sync4(vcpu, 4, &uc);
+	ksft_test_result(ok && uc.args[1] == 7 && uc.args[2] == 0x42 && uc.args[3] == 0,
+			 "TSC-deadline timer: one interrupt, vector %#lx, IA32_TSC_DEADLINE %#lx after it",
+			 (unsigned long)uc.args[2], (unsigned long)uc.args[3]);
+
+	ok = expect_sync4(vcpu, 5, &uc);
+	ksft_test_result(ok && uc.args[1] == 7 && uc.args[2],
+			 "a self-IPI below TPR waits in IRR (ticks %lu, IRR bit %#lx)",
+			 (unsigned long)uc.args[1], (unsigned long)uc.args[2]);
+	ok = expect_sync4(vcpu, 6, &uc);
+	ksft_test_result(ok && uc.args[1] == 8 && uc.args[2] == 0x45,
+			 "lowering TPR delivers it (vector %#lx)", (unsigned long)uc.args[2]);
+
+	r = __vcpu_run(vcpu);
+	ksft_test_result(!r && run->exit_reason == HVM_EXIT_HLT,
+			 "HLT with IF clear exits to userspace (%s)", vcpu_exit_desc(vcpu));
+
+	/* The guest halts with IF set and nothing due: a signal ends it. */
+	sigemptyset(&sa.sa_mask);
+	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	t0 = now_s();
+	c0 = thread_cpu_s();
+	ualarm(300000, 0);
+	r = __vcpu_run(vcpu);
+	wall = now_s() - t0;
+	cpu = thread_cpu_s() - c0;
+	ksft_test_result(r == -1 && errno == EINTR && run->exit_reason == HVM_EXIT_INTR,
+			 "a signal ends the halt: HVM_RUN fails with EINTR, exit INTR (%s)",
+			 vcpu_exit_desc(vcpu));
+	ksft_test_result(wall >= 0.25 && cpu < wall / 2,
+			 "the halted vCPU thread sleeps: %.1f ms of CPU in %.1f ms",
+			 cpu * 1e3, wall * 1e3);
+
+	ok = expect_sync4(vcpu, 7, &uc) && vcpu_run_expect_done(vcpu);
+	ksft_test_result(ok, "the guest goes on after the halt and finishes");
+
+	vm_free(vm);
+	ksft_finished();
+}
