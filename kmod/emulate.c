@@ -36,9 +36,7 @@ static int hvm_gva_to_gpa(struct hvm_vcpu *vcpu, const struct hvm_paging *pg,
 	}
 
 	if (pg->efer & EFER_LMA) {
-		if (pg->cr4 & X86_CR4_LA57)
-			return -EOPNOTSUPP;
-		level = 4;
+		level = pg->cr4 & X86_CR4_LA57 ? 5 : 4;
 		table = pg->cr3 & PTE_ADDR;
 	} else if (pg->cr4 & X86_CR4_PAE) {
 		gva = (u32)gva;

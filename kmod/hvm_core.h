@@ -131,6 +131,10 @@ struct hvm_vcpu {
 	u8 irq_vector;
 
 	struct hvm_lapic *lapic;	/* in-kernel local APIC, or NULL */
+	/* With a LAPIC: an AP waits for INIT-SIPI before it runs at all. */
+	bool wait_sipi;
+	bool init_pending, sipi_pending;
+	u8 sipi_vector;
 	wait_queue_head_t wq;		/* a halted vCPU waits here */
 	call_single_data_t kick_csd;	/* its IPI makes a guest exit */
 

@@ -204,6 +204,87 @@ static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
 	lapic_timer_arm(a, ns, 0);
 }
 
+/* ---- IPIs (SDM 11.6) ------------------------------------------------------ */
+
+#define ICR_DELIVERY(lo)	(((lo) >> 8) & 7)
+#define ICR_LOGICAL		BIT(11)
+#define ICR_SHORTHAND(lo)	(((lo) >> 18) & 3)
+#define DM_FIXED		0
+#define DM_LOWEST		1
+#define DM_INIT			5
+#define DM_SIPI			6
+
+/* Does the IPI's destination name this LAPIC (flat logical model)? */
+static bool lapic_is_dest(struct hvm_lapic *a, struct hvm_lapic *src,
+			  u32 lo, u32 hi)
+{
+	u8 dest = hi >> 24;
+
+	switch (ICR_SHORTHAND(lo)) {
+	case 1:
+		return a == src;
+	case 2:
+		return true;
+	case 3:
+		return a != src;
+	}
+	if (lo & ICR_LOGICAL)
+		return (lapic_reg(a, APIC_LDR) >> 24) & dest;
+	return dest == 0xff || dest == lapic_reg(a, APIC_ID) >> 24;
+}
+
+static void lapic_deliver(struct hvm_lapic *a, u32 lo)
+{
+	struct hvm_vcpu *vcpu = a->vcpu;
+	unsigned long flags;
+
+	switch (ICR_DELIVERY(lo)) {
+	case DM_FIXED:
+	case DM_LOWEST:
+		spin_lock_irqsave(&a->lock, flags);
+		lapic_raise_locked(a, lo & 0xff);
+		spin_unlock_irqrestore(&a->lock, flags);
+		break;
+	case DM_INIT:
+		/* The level-deassert INIT of old protocols does nothing. */
+		if ((lo & (BIT(15) | BIT(14))) == BIT(15))
+			return;
+		spin_lock_irqsave(&a->lock, flags);
+		vcpu->sipi_pending = false;	/* an earlier SIPI is void */
+		vcpu->init_pending = true;
+		spin_unlock_irqrestore(&a->lock, flags);
+		break;
+	case DM_SIPI:
+		/* Only a CPU waiting for SIPI takes one (SDM 9.4.4). */
+		spin_lock_irqsave(&a->lock, flags);
+		if (vcpu->wait_sipi || vcpu->init_pending) {
+			vcpu->sipi_vector = lo & 0xff;
+			vcpu->sipi_pending = true;
+		}
+		spin_unlock_irqrestore(&a->lock, flags);
+		break;
+	default:
+		return;		/* NMI, SMI: not delivered */
+	}
+	hvm_vcpu_kick(vcpu);
+}
+
+/* An ICR write: every vCPU of the VM the destination names. */
+static void lapic_send_ipi(struct hvm_lapic *src, u32 lo, u32 hi)
+{
+	struct hvm_vm *vm = src->vcpu->vm;
+	int i;
+
+	spin_lock(&vm->mmu_lock);	/* vcpus[] stays as it is */
+	for (i = 0; i < HVM_MAX_VCPUS; i++) {
+		struct hvm_vcpu *v = vm->vcpus[i];
+
+		if (v && v->lapic && lapic_is_dest(v->lapic, src, lo, hi))
+			lapic_deliver(v->lapic, lo);
+	}
+	spin_unlock(&vm->mmu_lock);
+}
+
 /* ---- registers ----------------------------------------------------------- */
 
 static void lapic_eoi(struct hvm_lapic *a)
@@ -269,16 +350,8 @@ static bool lapic_write(struct hvm_lapic *a, u32 off, u32 val)
 		lapic_set_reg(a, off, 0);
 		return true;
 	case APIC_ICR:
-		/* IPIs: only to this vCPU itself for now (one vCPU per LAPIC VM). */
-		lapic_set_reg(a, off, val & ~BIT(12));	/* never busy */
-		if (((val >> 8) & 7) == 0 &&
-		    ((val >> 18) & 3) == 1) {		/* fixed, to self */
-			unsigned long flags;
-
-			spin_lock_irqsave(&a->lock, flags);
-			lapic_raise_locked(a, val & 0xff);
-			spin_unlock_irqrestore(&a->lock, flags);
-		}
+		lapic_set_reg(a, off, val & ~BIT(12));	/* sent at once: never busy */
+		lapic_send_ipi(a, val, lapic_reg(a, APIC_ICR2));
 		return true;
 	case APIC_ICR2:
 		lapic_set_reg(a, off, val & 0xff000000);

@@ -73,6 +73,70 @@ static bool hvm_vcpu_must_return(struct hvm_vcpu *vcpu, int *r)
 	return false;
 }
 
+/* The state INIT-SIPI starts an AP in (SDM 9.1.1, 9.4.4): real mode at vector:0. */
+static int hvm_vcpu_start_at_sipi(struct hvm_vcpu *vcpu, u8 vector)
+{
+	struct hvm_segment data = {
+		.limit = 0xffff, .type = 3, .present = 1, .s = 1,
+	};
+	struct hvm_sregs s = {};
+	int i;
+
+	s.cs = data;
+	s.cs.type = 0xb;
+	s.cs.selector = vector << 8;
+	s.cs.base = (u64)vector << 12;
+	s.ds = data;
+	s.es = data;
+	s.fs = data;
+	s.gs = data;
+	s.ss = data;
+	s.tr = (struct hvm_segment){ .limit = 0xffff, .type = 0xb, .present = 1 };
+	s.ldt = (struct hvm_segment){ .limit = 0xffff, .type = 2, .present = 1 };
+	s.gdt.limit = 0xffff;
+	s.idt.limit = 0xffff;
+	s.cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+	s.apic_base = vcpu->apic_base;
+	for (i = 0; i < HVM_NR_REGS; i++)
+		vcpu->regs[i] = 0;
+	vcpu->rip = 0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	vcpu->irq_pending = false;
+	return hvm_ops->set_sregs(vcpu, &s);
+}
+
+/*
+ * INIT and SIPI from other vCPUs' LAPICs. INIT parks the vCPU until a
+ * SIPI; an AP starts parked. A parked vCPU sleeps here; a signal ends
+ * the sleep with -EINTR (the caller's check), the vCPU still parked.
+ */
+static int hvm_vcpu_init_sipi(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	unsigned long flags;
+	int vector = -1;
+
+	/* The flags change under the LAPIC's lock, from other vCPUs too. */
+	spin_lock_irqsave(&a->lock, flags);
+	if (vcpu->init_pending) {
+		vcpu->init_pending = false;
+		vcpu->wait_sipi = true;
+	}
+	if (vcpu->wait_sipi && vcpu->sipi_pending) {
+		vcpu->sipi_pending = false;
+		vcpu->wait_sipi = false;
+		vector = vcpu->sipi_vector;
+	}
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (vector >= 0)
+		return hvm_vcpu_start_at_sipi(vcpu, vector);
+	if (vcpu->wait_sipi)	/* a signal is the caller's to report */
+		wait_event_interruptible(vcpu->wq, READ_ONCE(vcpu->sipi_pending) ||
+					 READ_ONCE(vcpu->init_pending) ||
+					 READ_ONCE(vcpu->run->immediate_exit));
+	return 0;
+}
+
 /* Hands the LAPIC's interrupt to the backend's injection, once free. */
 static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 {
@@ -139,6 +203,13 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 		if (hvm_vcpu_must_return(vcpu, &r))
 			break;
 		cond_resched();
+		if (vcpu->lapic) {
+			r = hvm_vcpu_init_sipi(vcpu);
+			if (r)
+				break;
+			if (vcpu->wait_sipi)
+				continue;
+		}
 		hvm_vcpu_take_lapic_interrupt(vcpu);
 		r = hvm_ops->vcpu_run(vcpu);
 		if (r != HVM_REENTER)

@@ -196,6 +196,7 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 		r = hvm_lapic_create(vcpu);
 		if (r)
 			goto err_free_fpu;
+		vcpu->wait_sipi = id != 0;	/* the APs, as on a PC */
 	}
 
 	r = hvm_ops->vcpu_create(vcpu);

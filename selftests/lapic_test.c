@@ -5,7 +5,8 @@
  * modes into the guest's IDT while the guest halts with STI; HLT then
  * waits in the kernel (the vCPU thread sleeps) instead of exiting; TPR
  * holds back a self-IPI until it is lowered; HLT with IF clear still
- * exits; a signal ends a halt. And the ioctl's argument checks.
+ * exits; a signal ends a halt. INIT and SIPI start a second vCPU, which
+ * waits in HVM_RUN until then. And the ioctl's argument checks.
  */
 #define _GNU_SOURCE	/* RUSAGE_THREAD */
 #include <signal.h>
@@ -23,6 +24,7 @@
 #define APIC_SPIV	0xf0
 #define APIC_IRR	0x200
 #define APIC_ICR	0x300
+#define APIC_ICR2	0x310
 #define APIC_LVTT	0x320
 #define APIC_TMICT	0x380
 #define APIC_TMCCT	0x390
@@ -32,6 +34,8 @@
 #define LVT_TSCDEADLINE	(2u << 17)
 #define ICR_SELF	(1u << 18)
 #define MSR_TSC_DEADLINE	0x6e0
+#define AP_START	0x8000ul	/* the SIPI vector's page, below 1 MiB */
+#define AP_PORT		0x77
 
 static volatile uint64_t ticks, last_vector;
 
@@ -98,6 +102,52 @@ static __guest_code void guest_code(void)
 	asm volatile("sti; hlt; cli" ::: "memory");
 	GUEST_SYNC4(7, ticks, 0, 0);
 	GUEST_DONE();
+}
+
+/* vCPU 0 starts vCPU 1 (APIC ID 1) the way a PC's BIOS or OS does. */
+static __guest_code void guest_bsp(void)
+{
+	apic_write(APIC_SPIV, 0x1ff);
+	apic_write(APIC_ICR2, 1u << 24);
+	apic_write(APIC_ICR, 0x4500);				/* INIT, assert */
+	apic_write(APIC_ICR2, 1u << 24);
+	apic_write(APIC_ICR, 0x4600 | (AP_START >> 12));	/* SIPI */
+	GUEST_DONE();
+}
+
+static void test_init_sipi(void)
+{
+	/* Real mode at AP_START: mov al, 0x5a; out AP_PORT, al; hlt */
+	static const u8 ap_code[] = { 0xb0, 0x5a, 0xe6, AP_PORT, 0xf4 };
+	struct hvm_vcpu *bsp, *ap;
+	struct hvm_sregs sregs;
+	struct hvm_vm *vm;
+	bool ok;
+	int r;
+
+	vm = vm_create();
+	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	bsp = vm_vcpu_add(vm, 0, guest_bsp);
+	ap = vm_vcpu_add_raw(vm, 1);
+	virt_map(vm, APIC_GVA, APIC_GVA, 1);
+	memcpy(addr_gpa2hva(vm, AP_START), ap_code, sizeof(ap_code));
+
+	ualarm(100000, 0);
+	r = __vcpu_run(ap);
+	ksft_test_result(r == -1 && errno == EINTR && ap->run->exit_reason == HVM_EXIT_INTR,
+			 "an AP waits in HVM_RUN for its SIPI: a signal ends the wait (%s)",
+			 vcpu_exit_desc(ap));
+
+	ok = vcpu_run_expect_done(bsp);
+	r = __vcpu_run(ap);
+	vcpu_get_sregs(ap, &sregs);
+	ok = ok && !r && ap->run->exit_reason == HVM_EXIT_IO && ap->run->io.port == AP_PORT &&
+	     *(u8 *)vcpu_io_data(ap) == 0x5a && sregs.cs.selector == AP_START >> 4 &&
+	     sregs.cs.base == AP_START;
+	ksft_test_result(ok, "INIT and SIPI from vCPU 0 start vCPU 1 in real mode at %#lx (CS %#x base %#llx, %s)",
+			 AP_START, sregs.cs.selector, (unsigned long long)sregs.cs.base,
+			 vcpu_exit_desc(ap));
+	vm_free(vm);
 }
 
 static bool expect_sync4(struct hvm_vcpu *vcpu, u64 a0, struct ucall *uc)
@@ -171,8 +221,11 @@ int main(void)
 	open_hvm_or_skip();
 	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
 		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
-	ksft_set_plan(14);
+	ksft_set_plan(16);
+	sigemptyset(&sa.sa_mask);
+	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
 	test_ioctl_checks();
+	test_init_sipi();
 
 	vm = vm_create();
 	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
@@ -227,8 +280,6 @@ int main(void)
 			 "HLT with IF clear exits to userspace (%s)", vcpu_exit_desc(vcpu));
 
 	/* The guest halts with IF set and nothing due: a signal ends it. */
-	sigemptyset(&sa.sa_mask);
-	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
 	t0 = now_s();
 	c0 = thread_cpu_s();
 	ualarm(300000, 0);
