@@ -109,6 +109,13 @@ struct accel_ops {
 	 */
 	int (*create_vm)(struct accel *a);
 	void (*destroy_vm)(struct accel *a);
+	/*
+	 * A local APIC per vCPU in the kernel, for every vCPU created after
+	 * this call; the PIC stays vmctl's (interrupt() injects its vectors
+	 * as ExtINT). HLT then sleeps in the kernel; vCPUs other than 0 wait
+	 * for INIT-SIPI from vCPU 0. -EOPNOTSUPP: the accelerator has none.
+	 */
+	int (*create_lapic)(struct accel *a);
 	/* gpa, size and hva page aligned; slots numbered from 0. */
 	int (*set_memory)(struct accel *a, uint32_t slot, uint64_t gpa,
 			  uint64_t size, void *hva);

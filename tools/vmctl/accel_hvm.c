@@ -59,6 +59,13 @@ err_close:
 	return r;
 }
 
+static int hvm_create_lapic(struct accel *a)
+{
+	if (ioctl(a->sys_fd, HVM_CHECK_CAP, HVM_CAP_LAPIC) != 1)
+		return -EOPNOTSUPP;
+	return ioctl(a->vm_fd, HVM_CREATE_LAPIC, 0) ? neg_errno() : 0;
+}
+
 static void hvm_destroy_vm(struct accel *a)
 {
 	close(a->vm_fd);
@@ -377,6 +384,7 @@ const struct accel_ops accel_hvm_ops = {
 	.dev_path = "/dev/hvm",
 	.create_vm = hvm_create_vm,
 	.destroy_vm = hvm_destroy_vm,
+	.create_lapic = hvm_create_lapic,
 	.set_memory = hvm_set_memory,
 	.vcpu_create = hvm_vcpu_create,
 	.vcpu_destroy = hvm_vcpu_destroy,

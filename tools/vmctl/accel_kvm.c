@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmctl's accelerator on /dev/kvm, for side-by-side runs with hvm (make
- * bench). It gives the guest what accel_hvm.c gives it: no in-kernel
- * irqchip (KVM_CREATE_IRQCHIP is not called), so HLT, the interrupt window
- * and KVM_INTERRUPT reach vmctl's own PIC as they do on hvm. When hvm gets
- * an in-kernel local APIC, this is where KVM's is switched on.
+ * bench). It gives the guest what accel_hvm.c gives it: local APICs in
+ * the kernel (KVM's split irqchip, hvm's HVM_CREATE_LAPIC) and no
+ * in-kernel PIC or I/O APIC, so the PIC's interrupts reach the guest
+ * from vmctl through KVM_INTERRUPT as they do on hvm.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -71,6 +71,22 @@ static int kvm_create_vm(struct accel *a)
 err_close:
 	close(a->sys_fd);
 	return r;
+}
+
+/*
+ * KVM's equivalent of HVM_CREATE_LAPIC: the split irqchip (LAPICs in the
+ * kernel, no in-kernel PIC or I/O APIC; KVM_INTERRUPT gives ExtINT).
+ */
+static int kvm_create_lapic(struct accel *a)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP,
+		.args[0] = 0,	/* no routes for a userspace I/O APIC */
+	};
+
+	if (ioctl(a->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0)
+		return -EOPNOTSUPP;
+	return ioctl(a->vm_fd, KVM_ENABLE_CAP, &cap) ? neg_errno() : 0;
 }
 
 static void kvm_destroy_vm(struct accel *a)
@@ -370,6 +386,7 @@ const struct accel_ops accel_kvm_ops = {
 	.dev_path = "/dev/kvm",
 	.create_vm = kvm_create_vm,
 	.destroy_vm = kvm_destroy_vm,
+	.create_lapic = kvm_create_lapic,
 	.set_memory = kvm_set_memory,
 	.vcpu_create = kvm_vcpu_create,
 	.vcpu_destroy = kvm_vcpu_destroy,

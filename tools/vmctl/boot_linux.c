@@ -140,14 +140,14 @@ static bool has_option(const char *cmdline, const char *name)
 
 /*
  * The user's command line, with what this VM needs added before any "--":
- *  - "noapic nolapic" unless it names an APIC option itself: there is no
- *    in-kernel local APIC or I/O APIC yet, and CPUID says so too, but the
- *    options keep Linux from probing for them (MP table, APIC MMIO);
+ *  - "noapic" unless it names an APIC option itself: there is no I/O
+ *    APIC; and "nolapic" too without an in-kernel local APIC (CPUID says
+ *    so as well, but the option keeps Linux from probing for one);
  *  - tsc_early_khz=, the host's TSC rate: Linux on AMD reads no CPUID leaf
  *    for it, and calibrating against the PIT takes long and goes wrong
  *    when every PIT read is an exit to vmctl.
  */
-static char *linux_cmdline(const char *user)
+static char *linux_cmdline(const char *user, bool lapic)
 {
 	const char *rest = "";
 	char *out, *sep;
@@ -165,7 +165,7 @@ static char *linux_cmdline(const char *user)
 		*sep = '\0';
 	}
 	if (!has_apic_option(user))
-		strcat(out, " noapic nolapic");
+		strcat(out, lapic ? " noapic" : " noapic nolapic");
 	if (!has_option(user, "tsc_early_khz"))
 		snprintf(out + strlen(out), len - strlen(out), " tsc_early_khz=%llu",
 			 (unsigned long long)host_tsc_khz());
@@ -225,7 +225,7 @@ static void set_long_mode(struct boot_state *st, uint64_t rip, uint64_t rsi)
 	s->cr3 = BOOT_PML4;
 	s->cr4 = 0x20;			/* PAE */
 	s->efer = 0x500;		/* LMA, LME */
-	s->apic_base = 0;		/* no local APIC */
+	s->apic_base = 0;		/* vmctl sets the reset value */
 }
 
 int boot_linux(struct vm *vm, const uint8_t *image, size_t size,
@@ -284,7 +284,8 @@ int boot_linux(struct vm *vm, const uint8_t *image, size_t size,
 		free(initrd);
 	}
 
-	cmdline = linux_cmdline(vm->opt.cmdline ? vm->opt.cmdline : "console=ttyS0");
+	cmdline = linux_cmdline(vm->opt.cmdline ? vm->opt.cmdline : "console=ttyS0",
+				vm->lapic);
 	cmdline_max = version >= 0x206 ? get32(image, HDR_CMDLINE_SIZE) : 255;
 	if (cmdline_max >= BOOT_CMDLINE_MAX)
 		cmdline_max = BOOT_CMDLINE_MAX - 1;

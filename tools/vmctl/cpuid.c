@@ -5,8 +5,9 @@
  *
  * Taken out, because the guest would use hardware hvm does not give it
  * (yet), and Linux must not go looking for it:
- *  - the local APIC and x2APIC, and the TSC-deadline timer (no in-kernel
- *    APIC yet: interrupts come from the emulated 8259A PIC);
+ *  - x2APIC (hvm's local APIC is an xAPIC); the local APIC itself and
+ *    the TSC-deadline timer too when the accelerator has no in-kernel
+ *    APIC (then interrupts come from the emulated 8259A PIC only);
  *  - MONITOR/MWAIT (hvm makes them #UD), RDTSCP/RDPID (IA32_TSC_AUX is
  *    not virtualized);
  *  - of XSAVE, the state components the host kernel does not enable
@@ -222,7 +223,7 @@ static void xsave_leaf(struct x86_cpuid_entry *e, uint64_t xcr0)
 	e->ecx = size;
 }
 
-int cpuid_setup(struct vm *vm)
+int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 {
 	uint32_t max_basic, max_ext, a, b, c, d;
 	uint64_t tsc_khz = host_tsc_khz(), xcr0 = 0;
@@ -244,11 +245,15 @@ int cpuid_setup(struct vm *vm)
 
 	e = find(1, 0);
 	e->ecx &= ~(L1_ECX_MONITOR | L1_ECX_PDCM | L1_ECX_X2APIC |
-		    L1_ECX_TSC_DEADLINE | L1_ECX_OSXSAVE);
+		    L1_ECX_OSXSAVE);
 	e->ecx |= L1_ECX_HYPERVISOR;
-	e->edx &= ~(L1_EDX_APIC | L1_EDX_HTT | L1_EDX_MCE_MCA);
-	/* Initial APIC ID 0, one logical processor. */
-	e->ebx = (e->ebx & 0xffff) | (1u << 16);
+	e->edx &= ~(L1_EDX_HTT | L1_EDX_MCE_MCA);
+	if (!vm->lapic) {
+		e->ecx &= ~L1_ECX_TSC_DEADLINE;
+		e->edx &= ~L1_EDX_APIC;
+	}
+	/* Initial APIC ID: the vCPU's number; one logical processor each. */
+	e->ebx = (e->ebx & 0xffff) | (1u << 16) | (id << 24);
 	for (i = 0; i < n_entries; i++) {
 		e = &table[i];
 		switch (e->function) {
@@ -314,5 +319,5 @@ int cpuid_setup(struct vm *vm)
 	(void)a;
 	if (limit && n_entries > limit)
 		die("CPUID: %u leaves, the accelerator takes %u", n_entries, limit);
-	return vm->accel.ops->set_cpuid(vm->vcpu, table, n_entries);
+	return vm->accel.ops->set_cpuid(vcpu, table, n_entries);
 }

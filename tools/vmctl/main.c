@@ -4,19 +4,26 @@
  * multiboot kernel on one vCPU with the legacy PC devices (8259A PIC pair,
  * 8254 PIT, 16550A UART on COM1, CMOS/RTC, i8042, QEMU's debug-exit port).
  *
- * This file: options, the machine's memory, and the one event loop. The
- * vCPU runs in this thread; the loop handles each exit, delivers the PIC's
+ * This file: options, the machine's memory, and the event loops. vCPU 0
+ * runs in the main thread; the loop handles each exit, delivers the PIC's
  * interrupts (HVM_INTERRUPT when the vCPU is ready for one, else an
  * interrupt-window request, as KVM's userspace irqchip does), and when the
  * guest halts it waits in poll() on stdin and a timerfd set to the PIT's
  * next interrupt. While the guest runs, a POSIX timer set to the same
  * deadline kicks the vCPU out (the signal ends HVM_RUN, and its handler
  * sets immediate_exit for a kick that comes just before the call).
+ *
+ * With an in-kernel local APIC (the default where the accelerator has
+ * one) HLT sleeps in the kernel instead, and input on stdin kicks vCPU 0
+ * too (SIGIO). --cpus N then starts vCPUs 1..N-1, one thread each, which
+ * wait in the kernel for vCPU 0's INIT-SIPI; their exits take vm->lock,
+ * as do the main loop's, around the devices.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -33,8 +40,9 @@
 #define DEFAULT_MEM	(256 * MiB)
 #define MIN_MEM		(2 * MiB)
 #define KICK_SIGNAL	SIGALRM
+#define AP_KICK_SIGNAL	SIGUSR2
 
-static struct vm the_vm;
+static struct vm the_vm = { .lock = PTHREAD_MUTEX_INITIALIZER };
 static volatile sig_atomic_t kicked, quit_signal;
 
 /* ---- Utilities ---------------------------------------------------------- */
@@ -166,12 +174,13 @@ static void usage(FILE *f)
 "  -k, --kernel FILE    the kernel: bzImage, or a multiboot ELF/a.out kernel\n"
 "  -i, --initrd FILE    Linux: the initrd; multiboot: module 1\n"
 "  -c, --cmdline TEXT   the kernel command line (Linux: default console=ttyS0;\n"
-"                       vmctl adds \"noapic nolapic\" unless TEXT has an\n"
-"                       apic option, and tsc_early_khz=)\n"
+"                       vmctl adds \"noapic\" (\"noapic nolapic\" without an\n"
+"                       in-kernel local APIC) unless TEXT has an apic\n"
+"                       option, and tsc_early_khz=)\n"
 "  -m, --mem SIZE       guest memory, with K, M or G (default 256M; MiB if\n"
 "                       no suffix)\n"
-"  -p, --cpus N         vCPUs (default 1; only 1 until hvm has an in-kernel\n"
-"                       local APIC)\n"
+"  -p, --cpus N         vCPUs (default 1, at most 16; more than 1 needs the\n"
+"                       accelerator's in-kernel local APIC)\n"
 "      --console FILE   write the guest's console to FILE, not stdout\n"
 "      --accel NAME     hvm (default, /dev/hvm) or kvm (/dev/kvm): the same\n"
 "                       machine and devices on either\n"
@@ -246,7 +255,7 @@ static void parse_run_options(int argc, char **argv, struct vm_options *o)
 		case 'm': o->mem = parse_size(optarg); break;
 		case 'p':
 			n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 64) {
+			if (*end || n < 1 || n > MAX_VCPUS) {
 				fprintf(stderr, "vmctl: bad --cpus \"%s\"\n", optarg);
 				exit(EXIT_USAGE);
 			}
@@ -287,11 +296,6 @@ static void parse_run_options(int argc, char **argv, struct vm_options *o)
 		fputs("vmctl: run needs --kernel FILE (see vmctl --help)\n", stderr);
 		exit(EXIT_USAGE);
 	}
-	if (o->cpus != 1) {
-		fprintf(stderr, "vmctl: --cpus %u: only 1 vCPU until hvm has an in-kernel local APIC (issue 5)\n",
-			o->cpus);
-		exit(EXIT_USAGE);
-	}
 	if (o->mem < MIN_MEM)
 		die("too little memory: --mem %llu KiB, vmctl needs at least %llu MiB",
 		    (unsigned long long)(o->mem / KiB), MIN_MEM / MiB);
@@ -324,11 +328,12 @@ static void setup_memory(struct vm *vm)
 		add_e820(vm, HIGH_MEM_START, high, E820_RAM);
 }
 
-static void create_vm(struct vm *vm, const struct boot_state *st)
+static void create_vm(struct vm *vm)
 {
 	const struct accel_ops *ops = vm->opt.accel;
 	bool kvm = ops == &accel_kvm_ops;
 	uint64_t high = vm->ram_size - vm->low_size;
+	unsigned int i;
 	int r;
 
 	vm->accel.ops = ops;
@@ -351,17 +356,42 @@ static void create_vm(struct vm *vm, const struct boot_state *st)
 	if (r)
 		die("cannot give the VM %llu MiB of memory: %s",
 		    (unsigned long long)vm->ram_size / MiB, strerror(-r));
-	r = ops->vcpu_create(&vm->accel, 0, &vm->vcpu);
-	if (r)
-		die("cannot create vCPU 0: %s", strerror(-r));
-	r = cpuid_setup(vm);
-	if (r)
-		die("cannot set the vCPU's CPUID: %s", strerror(-r));
-	r = ops->set_sregs(vm->vcpu, &st->sregs);
+	r = ops->create_lapic ? ops->create_lapic(&vm->accel) : -EOPNOTSUPP;
+	if (r && r != -EOPNOTSUPP)
+		die("%s: cannot create the in-kernel local APIC: %s", ops->dev_path,
+		    strerror(-r));
+	vm->lapic = !r;
+	if (!vm->lapic && vm->opt.cpus > 1)
+		die("--cpus %u: %s has no in-kernel local APIC, and more than one vCPU needs one",
+		    vm->opt.cpus, ops->dev_path);
+	vm->nr_vcpus = vm->opt.cpus;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		r = ops->vcpu_create(&vm->accel, i, &vm->vcpus[i]);
+		if (r)
+			die("cannot create vCPU %u: %s", i, strerror(-r));
+		r = cpuid_setup(vm, vm->vcpus[i], i);
+		if (r)
+			die("cannot set vCPU %u's CPUID: %s", i, strerror(-r));
+	}
+	vm->vcpu = vm->vcpus[0];
+}
+
+/* vCPU 0 starts where the boot loader says; the others wait for its SIPI. */
+static void set_boot_state(struct vm *vm, const struct boot_state *st)
+{
+	const struct accel_ops *ops = vm->accel.ops;
+	struct x86_sregs sregs = st->sregs;
+	int r;
+
+	/* The local APIC as at reset: enabled, at 0xfee00000, the BSP's. */
+	sregs.apic_base = 0xfee00000 | (1u << 11) | (1u << 8);
+	r = ops->set_sregs(vm->vcpu, &sregs);
 	if (!r)
 		r = ops->set_regs(vm->vcpu, &st->regs);
 	if (r)
 		die("cannot set the vCPU's boot state: %s", strerror(-r));
+	if (vm->lapic)
+		mptable_setup(vm);
 }
 
 static void create_devices(struct vm *vm)
@@ -391,6 +421,16 @@ static void on_quit(int sig)
 	on_kick(sig);
 }
 
+/* The vCPU an AP thread runs, for its kick handler. */
+static __thread struct accel_vcpu *ap_vcpu;
+
+static void on_ap_kick(int sig)
+{
+	(void)sig;
+	if (ap_vcpu)
+		the_vm.accel.ops->kick(ap_vcpu);
+}
+
 static timer_t kick_timer;
 
 static void setup_signals(void)
@@ -402,6 +442,13 @@ static void setup_signals(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(KICK_SIGNAL, &sa, NULL);
+	/* vCPU 0 may sleep in the kernel's HLT: console input wakes it. */
+	sigaction(SIGIO, &sa, NULL);
+	if (the_vm.lapic && term_fd() >= 0 &&
+	    fcntl(term_fd(), F_SETOWN, getpid()) == 0)
+		fcntl(term_fd(), F_SETFL, fcntl(term_fd(), F_GETFL) | O_ASYNC);
+	sa.sa_handler = on_ap_kick;
+	sigaction(AP_KICK_SIGNAL, &sa, NULL);
 	sa.sa_handler = on_quit;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -540,6 +587,7 @@ static void run_loop(struct vm *vm)
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (timer_fd < 0)
 		die("timerfd_create: %s", strerror(errno));
+	pthread_mutex_lock(&vm->lock);
 	while (!vm->stop) {
 		if (quit_signal) {
 			vm_stop(vm, 128 + quit_signal, "vmctl got a signal");
@@ -558,7 +606,9 @@ static void run_loop(struct vm *vm)
 		deliver_interrupts(vm);
 		arm_kick(pit_deadline(vm->pit));
 
+		pthread_mutex_unlock(&vm->lock);
 		r = ops->run(vm->vcpu, &exit);
+		pthread_mutex_lock(&vm->lock);
 		if (r)
 			die("running the vCPU: %s", strerror(-r));
 		switch (exit.reason) {
@@ -595,8 +645,101 @@ static void run_loop(struct vm *vm)
 			break;
 		}
 	}
+	pthread_mutex_unlock(&vm->lock);
 	arm_kick(0);
 	close(timer_fd);
+}
+
+/*
+ * The loop of vCPUs 1..N-1: their exits are port and MMIO accesses (under
+ * vm->lock, like vCPU 0's), the PIC's interrupts go to vCPU 0 only, and
+ * HLT with interrupts off parks the thread until the VM stops.
+ */
+static void *ap_loop(void *arg)
+{
+	struct vm *vm = &the_vm;
+	const struct accel_ops *ops = vm->accel.ops;
+	struct accel_vcpu *vcpu = arg;
+	struct accel_exit exit;
+	sigset_t set;
+	int r;
+
+	ap_vcpu = vcpu;
+	/* Process-wide signals are vCPU 0's; this thread takes its kick. */
+	sigemptyset(&set);
+	sigaddset(&set, AP_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!__atomic_load_n(&vm->stop, __ATOMIC_RELAXED)) {
+		r = ops->run(vcpu, &exit);
+		pthread_mutex_lock(&vm->lock);
+		if (r) {
+			vm_stop(vm, EXIT_VMCTL_ERROR, "running a vCPU failed");
+		} else if (exit.reason == ACCEL_EXIT_IO) {
+			ioport_access(vm, exit.io.port, exit.io.size, exit.io.out,
+				      exit.io.data, exit.io.count);
+		} else if (exit.reason == ACCEL_EXIT_MMIO) {
+			mmio_access(vm, exit.mmio.addr, exit.mmio.len,
+				    exit.mmio.write, exit.mmio.data);
+		} else if (exit.reason == ACCEL_EXIT_HLT) {
+			pthread_mutex_unlock(&vm->lock);
+			while (!__atomic_load_n(&vm->stop, __ATOMIC_RELAXED))
+				pause();
+			pthread_mutex_lock(&vm->lock);
+		} else if (exit.reason == ACCEL_EXIT_HYPERCALL) {
+			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
+		} else if (exit.reason == ACCEL_EXIT_SHUTDOWN) {
+			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
+		} else if (exit.reason != ACCEL_EXIT_INTR &&
+			   exit.reason != ACCEL_EXIT_IRQ_WINDOW) {
+			fprintf(stderr, "vmctl: a vCPU stopped: %s (exit code %#llx)\n",
+				exit.detail[0] ? exit.detail : "unexpected exit",
+				(unsigned long long)exit.hw_reason);
+			vm_stop(vm, EXIT_VMCTL_ERROR, "vCPU error");
+		}
+		/* What this exit did for vCPU 0 (an interrupt, the end) is its to see. */
+		if (vm->stop || pic_pending(vm->pic))
+			pthread_kill(vm->main_thread, KICK_SIGNAL);
+		pthread_mutex_unlock(&vm->lock);
+	}
+	return NULL;
+}
+
+static void start_aps(struct vm *vm)
+{
+	sigset_t set, old;
+	unsigned int i;
+	int r;
+
+	vm->main_thread = pthread_self();
+	/* The threads start with these blocked: process signals go to vCPU 0. */
+	sigemptyset(&set);
+	sigaddset(&set, KICK_SIGNAL);
+	sigaddset(&set, SIGIO);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, AP_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (i = 1; i < vm->nr_vcpus; i++) {
+		r = pthread_create(&vm->ap_threads[i], NULL, ap_loop, vm->vcpus[i]);
+		if (r)
+			die("cannot start the thread of vCPU %u: %s", i, strerror(r));
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void stop_aps(struct vm *vm)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&vm->lock);
+	vm->stop = true;
+	pthread_mutex_unlock(&vm->lock);
+	for (i = 1; i < vm->nr_vcpus; i++) {
+		vm->accel.ops->kick(vm->vcpus[i]);
+		pthread_kill(vm->ap_threads[i], AP_KICK_SIGNAL);
+		pthread_join(vm->ap_threads[i], NULL);
+	}
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -605,6 +748,8 @@ static int cmd_run(int argc, char **argv)
 {
 	struct vm *vm = &the_vm;
 	struct boot_state st;
+	bool is_linux;
+	unsigned int i;
 	uint8_t *image;
 	size_t size;
 	uint64_t end;
@@ -616,13 +761,15 @@ static int cmd_run(int argc, char **argv)
 
 	setup_memory(vm);
 	/* A bzImage's setup code is no multiboot kernel: check it first. */
-	if (linux_detect(image, size))
-		boot_linux(vm, image, size, &st);
-	else if (multiboot_detect(image, size))
-		boot_multiboot(vm, image, size, &st);
-	else
+	is_linux = linux_detect(image, size);
+	if (!is_linux && !multiboot_detect(image, size))
 		die("%s: not a kernel vmctl can boot (neither a Linux bzImage nor a multiboot kernel)",
 		    vm->opt.kernel);
+	create_vm(vm);		/* the boot loaders want to know vm->lapic */
+	if (is_linux)
+		boot_linux(vm, image, size, &st);
+	else
+		boot_multiboot(vm, image, size, &st);
 	free(image);
 
 	vm->console_fd = STDOUT_FILENO;
@@ -634,11 +781,13 @@ static int cmd_run(int argc, char **argv)
 			    strerror(errno));
 	}
 	create_devices(vm);
-	create_vm(vm, &st);
+	set_boot_state(vm, &st);
 	setup_signals();
 	term_init();
 
+	start_aps(vm);
 	run_loop(vm);
+	stop_aps(vm);
 
 	end = now_ns();
 	serial_flush(vm->com1);
@@ -659,7 +808,8 @@ static int cmd_run(int argc, char **argv)
 	else if (vm->opt.mark)
 		fprintf(stderr, "vmctl: \"%s\" never came on the console\n",
 			vm->opt.mark);
-	vm->accel.ops->vcpu_destroy(vm->vcpu);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vm->accel.ops->vcpu_destroy(vm->vcpus[i]);
 	vm->accel.ops->destroy_vm(&vm->accel);
 	return vm->exit_status;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,10 +51,18 @@ struct pic;
 struct pit;
 struct serial;
 
+#define MAX_VCPUS	16
+
 struct vm {
 	struct vm_options opt;
 	struct accel accel;
-	struct accel_vcpu *vcpu;
+	struct accel_vcpu *vcpu;	/* vCPU 0, run by the main thread */
+	struct accel_vcpu *vcpus[MAX_VCPUS];
+	unsigned int nr_vcpus;
+	bool lapic;			/* in-kernel local APICs */
+	/* The devices, and stop: every vCPU thread takes it around an exit. */
+	pthread_mutex_t lock;
+	pthread_t main_thread, ap_threads[MAX_VCPUS];
 
 	uint8_t *ram;			/* guest-physical 0 .. ram_size, less the hole */
 	uint64_t ram_size;		/* bytes of RAM */
@@ -105,7 +114,10 @@ void irq_line(struct vm *vm, unsigned int irq, int level);
 void irq_pulse(struct vm *vm, unsigned int irq);
 
 /* cpuid.c */
-int cpuid_setup(struct vm *vm);
+int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id);
+
+/* mptable.c: the MP table that tells Linux its CPUs and APICs */
+void mptable_setup(struct vm *vm);
 uint64_t host_tsc_khz(void);
 
 /*
