@@ -141,7 +141,7 @@ bench-svm bench-vmx: bench-%:
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko lab/bench-lab $*
 
 # --- vmctl (tools/vmctl/): the VMM, its lab test and the demo ---
-.PHONY: vmctl check-vmctl demo
+.PHONY: vmctl check-vmctl check-vmx-full demo
 # vmctl (static, for the lab's initramfs) and the multiboot test kernel.
 vmctl:
 	@$(MAKE) --no-print-directory -C tools/vmctl O=$(CURDIR)/build/vmctl
@@ -152,6 +152,13 @@ check-vmctl:
 	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl \
 		lab/vmctl-run-tests
+
+# vmctl in the VMX lab (Bochs): Linux with --cpus 1, and the multiboot kernel;
+# not part of `make check` (a nested Linux boot in Bochs is slow).
+check-vmx-full:
+	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
+	@VMCTL_LAB=vmx VMCTL_TESTS="vmctl_linux_test vmctl_multiboot_test" LAB_KVER=$(LAB_KVER) \
+		HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl lab/vmctl-run-tests
 
 # Debian's stock kernel boots as a guest of hvm through vmctl, in the SVM lab.
 demo: deps
