@@ -226,8 +226,12 @@ static long thp_kb(const void *addr)
 	return kb;
 }
 
-/* Private anonymous memory at hint (MAP_FIXED) or anywhere, 2 MiB-aligned for thp. */
-static u64 *map_backing(void *hint, bool thp)
+/*
+ * Private anonymous memory at hint (MAP_FIXED) or anywhere, 2 MiB-aligned
+ * and MADV_HUGEPAGE for thp. *thp_ok: the kernel took MADV_HUGEPAGE (a
+ * kernel without transparent huge pages refuses it with EINVAL).
+ */
+static u64 *map_backing(void *hint, bool thp, bool *thp_ok)
 {
 	size_t len = thp ? 2 * MN_SIZE : MN_SIZE;
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (hint ? MAP_FIXED : 0);
@@ -243,9 +247,10 @@ static u64 *map_backing(void *hint, bool thp)
 		munmap(aligned + MN_SIZE, p + len - (aligned + MN_SIZE));
 		p = aligned;
 	}
-	if (thp)
-		TEST_ASSERT(madvise(p, MN_SIZE, MADV_HUGEPAGE) == 0,
-			    "madvise(MADV_HUGEPAGE)");
+	if (thp) {
+		*thp_ok = madvise(p, MN_SIZE, MADV_HUGEPAGE) == 0;
+		TEST_ASSERT(*thp_ok || errno == EINVAL, "madvise(MADV_HUGEPAGE)");
+	}
 	return (u64 *)p;
 }
 
@@ -261,19 +266,20 @@ static void run_sequence(const char *tag, bool thp)
 	struct hvm_vm *vm;
 	struct ucall uc;
 	u64 *mem, *again, i;
-	bool ok;
+	bool ok, thp_ok = true;
 	int r;
 
-	mem = map_backing(NULL, thp);
+	mem = map_backing(NULL, thp, &thp_ok);
 	if (thp) {
 		long kb;
 
 		memset(mem, 0, MN_SIZE);
-		kb = thp_kb(mem);
+		kb = thp_ok ? thp_kb(mem) : -1;
 		if (kb < (long)(MN_SIZE >> 10)) {
 			for (i = 0; i < NR_STEPS + 1; i++)
-				ksft_test_result_skip("%s: no transparent huge page backs the slot (AnonHugePages %ld kB)",
-						      tag, kb);
+				ksft_test_result_skip("%s: no transparent huge page backs the slot (%s; AnonHugePages %ld kB)",
+						      tag, thp_ok ? "THP did not take" :
+						      "the kernel has no THP", kb);
 			munmap(mem, MN_SIZE);
 			return;
 		}
@@ -302,7 +308,7 @@ static void run_sequence(const char *tag, bool thp)
 	 * above; only the notifier's zap keeps it from reading them now.
 	 */
 	TEST_ASSERT(munmap(mem, MN_SIZE) == 0, "munmap backing");
-	again = map_backing(mem, thp);
+	again = map_backing(mem, thp, &thp_ok);
 	TEST_ASSERT(again == mem, "mmap MAP_FIXED at %p returned %p", (void *)mem,
 		    (void *)again);
 	for (i = 0; i < MN_QWORDS; i++)
