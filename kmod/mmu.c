@@ -244,6 +244,9 @@ static int hvm_mmu_leaf_level(const struct hvm_memslot *slot, u64 gpa,
 	    (page_to_pfn(page) & (HVM_NPT_LARGE_PAGES - 1)) !=
 	    ((hva >> PAGE_SHIFT) & (HVM_NPT_LARGE_PAGES - 1)))
 		return 1;
+	/* A PMD maps a compound page only: spare 4 KiB pages the walk. */
+	if (!PageCompound(page))
+		return 1;
 	return hvm_host_maps_large(current->mm, hva, writable) ? 2 : 1;
 }
 

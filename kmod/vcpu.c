@@ -142,9 +142,11 @@ static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 {
 	int v;
 
+	if (!vcpu->lapic)
+		return;		/* no kicks: nothing sets HVM_REQ_EVENT */
 	clear_bit(HVM_REQ_EVENT, &vcpu->requests);
 	smp_mb__after_atomic();	/* clear, then look at IRR */
-	if (!vcpu->lapic || vcpu->irq_pending)
+	if (vcpu->irq_pending)
 		return;
 	v = hvm_lapic_pending(vcpu);
 	if (v < 0)
@@ -199,6 +201,9 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 
 	/* The guest's FPU state lives in the registers until we return. */
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	/* The thread's PKRU cannot change while it is in here. */
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		vcpu->host_pkru = rdpkru();
 	for (;;) {
 		if (hvm_vcpu_must_return(vcpu, &r))
 			break;
@@ -400,11 +405,9 @@ int hvm_exit_internal(struct hvm_vcpu *vcpu, u32 suberror, int ndata,
  */
 void hvm_load_guest_extra(struct hvm_vcpu *vcpu)
 {
-	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
-		vcpu->host_pkru = rdpkru();
-		if (vcpu->pkru != vcpu->host_pkru)
-			wrpkru(vcpu->pkru);
-	}
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE) &&
+	    vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->pkru);
 	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	set_debugreg(vcpu->dr[0], 0);
