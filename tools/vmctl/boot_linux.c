@@ -225,7 +225,6 @@ static void set_long_mode(struct boot_state *st, uint64_t rip, uint64_t rsi)
 	s->cr3 = BOOT_PML4;
 	s->cr4 = 0x20;			/* PAE */
 	s->efer = 0x500;		/* LMA, LME */
-	s->apic_base = 0;		/* vmctl sets the reset value */
 }
 
 int boot_linux(struct vm *vm, const uint8_t *image, size_t size,
