@@ -187,11 +187,17 @@ static u32 lapic_current_count(struct hvm_lapic *a)
 	return count;
 }
 
-/* IA32_TSC_DEADLINE (SDM 11.5.4.1): the guest's TSC is the host's. */
+/*
+ * IA32_TSC_DEADLINE (SDM 11.5.4.1), a time on the guest's TSC: the host's
+ * rate, its own origin (the TSC offset), so the delay is measured from the
+ * guest's TSC now.
+ */
 static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
 {
-	u64 now = rdtsc(), ns = 0;
+	u64 now, ns = 0;
 
+	if (hvm_get_msr(a->vcpu, MSR_IA32_TSC, &now))
+		now = rdtsc();
 	a->tsc_deadline = deadline;
 	if ((lapic_reg(a, APIC_LVTT) & LVT_TIMER_MODE) != LVT_TIMER_TSCDEADLINE)
 		return;

@@ -38,7 +38,7 @@
 #define AP_PORT		0x77
 
 /* Interrupts taken, by vector: a periodic tick may still be due when masked. */
-static volatile uint64_t counts[256], last_vector;
+static volatile uint64_t counts[256], last_vector, tsc_at_irq;
 
 static __guest_code void apic_write(uint32_t off, uint32_t val)
 {
@@ -52,6 +52,7 @@ static __guest_code uint32_t apic_read(uint32_t off)
 
 static __guest_code void timer_handler(struct ex_regs *regs)
 {
+	tsc_at_irq = guest_rdtsc();
 	counts[regs->vector & 0xff]++;
 	last_vector = regs->vector;
 	apic_write(APIC_EOI, 0);
@@ -66,7 +67,7 @@ static __guest_code void halt_until(uint8_t v, uint64_t n)
 
 static __guest_code void guest_code(void)
 {
-	uint64_t irr;
+	uint64_t irr, deadline;
 
 	GUEST_SYNC4(1, apic_read(APIC_ID), apic_read(APIC_LVR),
 		    apic_read(APIC_SPIV));
@@ -87,9 +88,12 @@ static __guest_code void guest_code(void)
 	GUEST_SYNC4(3, counts[0x41], last_vector, 0);
 
 	apic_write(APIC_LVTT, 0x42 | LVT_TSCDEADLINE);
-	guest_wrmsr(MSR_TSC_DEADLINE, guest_rdtsc() + 2000000);
+	deadline = guest_rdtsc() + 2000000;
+	guest_wrmsr(MSR_TSC_DEADLINE, deadline);
 	halt_until(0x42, 1);
-	GUEST_SYNC4(4, counts[0x42], last_vector, guest_rdmsr(MSR_TSC_DEADLINE));
+	/* Not before the deadline, on the guest's own (offset) TSC. */
+	GUEST_SYNC4(4, counts[0x42], last_vector,
+		    guest_rdmsr(MSR_TSC_DEADLINE) | (tsc_at_irq < deadline) << 1);
 
 	apic_write(APIC_TPR, 0x50);
 	apic_write(APIC_ICR, 0x45 | ICR_SELF);	/* class 4: below TPR */
@@ -267,7 +271,7 @@ int main(void)
 
 	ok = expect_sync4(vcpu, 4, &uc);
 	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 0x42 && uc.args[3] == 0,
-			 "TSC-deadline timer: one interrupt, vector %#lx, IA32_TSC_DEADLINE %#lx after it",
+			 "TSC-deadline timer: one interrupt, not before the deadline, vector %#lx, IA32_TSC_DEADLINE %#lx after it (2: early)",
 			 (unsigned long)uc.args[2], (unsigned long)uc.args[3]);
 
 	ok = expect_sync4(vcpu, 5, &uc);
