@@ -26,10 +26,11 @@
  *  - more than one logical processor (one vCPU).
  * Added: the hypervisor bit, leaf 0x40000000 (signature "hvmhvmhvmhvm",
  * highest leaf 0x40000010) and leaf 0x40000010 (TSC and bus frequency in
- * kHz, the "VMware timing leaf" that other hypervisors reuse); on Intel
- * hosts leaves 0x15 and 0x16 also give the TSC frequency. Linux on AMD
- * reads neither, so vmctl also puts tsc_early_khz= on the Linux command
- * line (boot_linux.c).
+ * kHz, the "VMware timing leaf" that other hypervisors reuse; the bus is
+ * the APIC timer's 1 GHz); on Intel hosts leaf 0x16 gives the nominal MHz
+ * and leaf 0x15 is emptied (see below). Linux reads neither timing leaf,
+ * so vmctl also puts tsc_early_khz= on the Linux command line
+ * (boot_linux.c).
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -302,10 +303,18 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 		}
 	}
 	if (host_is_intel()) {
-		/* TSC = crystal (1 kHz here) * EBX / EAX; nominal MHz in 0x16. */
+		/*
+		 * Leaf 0x15 stays empty: Linux takes its crystal to be the
+		 * APIC timer's input, which is 1 GHz in hvm and kvm alike, and
+		 * computes crystal_khz * EBX in 32 bits, so at 1 GHz EBX/EAX
+		 * could not give the TSC rate within 100 ppm. (The 1 kHz
+		 * crystal given here before made Linux's APIC timer period 4
+		 * ticks, 1000 times too short.) The guest gets the TSC rate
+		 * from tsc_early_khz= and calibrates its APIC timer, as on AMD.
+		 * Leaf 0x16: nominal MHz.
+		 */
 		e = find(0x15, 0);
-		*e = (struct x86_cpuid_entry){ .function = 0x15,
-			.eax = 1, .ebx = (uint32_t)tsc_khz, .ecx = 1000 };
+		*e = (struct x86_cpuid_entry){ .function = 0x15 };
 		e = find(0x16, 0);
 		e->eax = (uint32_t)(tsc_khz / 1000);
 	}
@@ -314,7 +323,7 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 	memcpy(&c, "vmhv", 4);
 	memcpy(&d, "mhvm", 4);
 	add(HV_LEAF_BASE, 0, false, HV_LEAF_TIMING, b, c, d);
-	add(HV_LEAF_TIMING, 0, false, (uint32_t)tsc_khz, 0, 0, 0);
+	add(HV_LEAF_TIMING, 0, false, (uint32_t)tsc_khz, 1000000, 0, 0);
 
 	(void)a;
 	if (limit && n_entries > limit)
