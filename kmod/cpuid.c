@@ -9,6 +9,7 @@
 #include "hvm_core.h"
 
 #define CPUID_1_ECX_VMX		BIT(5)
+#define CPUID_1_ECX_X2APIC	BIT(21)
 #define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_OSXSAVE	BIT(27)
 #define CPUID_8000_0001_ECX_SVM	BIT(2)
@@ -29,6 +30,14 @@ static const struct hvm_cpuid_entry *hvm_cpuid_find(struct hvm_vcpu *vcpu,
 		return e;
 	}
 	return NULL;
+}
+
+/* A guest may enter x2APIC mode only if its CPUID says it has one. */
+bool hvm_guest_has_x2apic(struct hvm_vcpu *vcpu)
+{
+	const struct hvm_cpuid_entry *e = hvm_cpuid_find(vcpu, 1, 0);
+
+	return e && (e->ecx & CPUID_1_ECX_X2APIC);
 }
 
 /*

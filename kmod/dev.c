@@ -283,6 +283,7 @@ static long hvm_check_cap(unsigned long cap)
 	case HVM_CAP_READONLY_MEM:
 	case HVM_CAP_IMMEDIATE_EXIT:
 	case HVM_CAP_LAPIC:
+	case HVM_CAP_X2APIC:
 		return 1;
 	case HVM_CAP_NR_MEMSLOTS:
 		return HVM_MAX_MEMSLOTS;

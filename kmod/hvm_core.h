@@ -290,12 +290,14 @@ void hvm_complete_mmio_read(struct hvm_vcpu *vcpu);
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 	       u32 out[4]);
 u32 hvm_xsave_size(struct hvm_vcpu *vcpu, u64 xcr0);
+bool hvm_guest_has_x2apic(struct hvm_vcpu *vcpu);
 void hvm_emulate_cpuid(struct hvm_vcpu *vcpu, u64 cr4);
 
 /* msr.c */
 int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data);
 int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
 bool hvm_xcr0_valid(u64 xcr0);
+bool hvm_apic_base_valid(u64 base);
 bool hvm_pat_valid(u64 pat);
 /* RDMSR, WRMSR, XSETBV from the guest's registers: false means #GP. */
 bool hvm_emulate_rdmsr(struct hvm_vcpu *vcpu);

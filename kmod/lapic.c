@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel local APIC (HVM_CREATE_LAPIC): the xAPIC register page at
- * the APIC base (MMIO through the instruction decoder), its timer on an
- * hrtimer (one-shot, periodic, TSC-deadline), and the interrupts it hands
- * to the vCPU. The 8259A PIC stays in userspace: its interrupts arrive by
- * HVM_INTERRUPT as before (ExtINT through LINT0, the virtual-wire mode).
+ * the APIC base (MMIO through the instruction decoder) or, in x2APIC mode,
+ * MSRs 0x800-0x8ff; its timer on an hrtimer (one-shot, periodic,
+ * TSC-deadline), and the interrupts it hands to the vCPU. The 8259A PIC
+ * stays in userspace: its interrupts arrive by HVM_INTERRUPT as before
+ * (ExtINT through LINT0, the virtual-wire mode).
  *
  * Registers live in regs[] at offset / 16. IRR and ISR are the register
  * words themselves; the hrtimer sets IRR bits from interrupt context, so
@@ -28,6 +29,7 @@
 #define LVT_TIMER_PERIODIC	(1 << 17)
 #define LVT_TIMER_TSCDEADLINE	(2 << 17)
 #define ESR_ILLEGAL_VECTOR	BIT(6)
+#define X2APIC_MSR_LAST		0x8ff
 /* The shortest periodic timer we arm: a guest cannot flood the host. */
 #define LAPIC_MIN_PERIOD_NS	50000
 
@@ -58,6 +60,11 @@ static int lapic_highest(const struct hvm_lapic *a, u32 off)
 			return i * 32 + fls(w) - 1;
 	}
 	return -1;
+}
+
+static bool lapic_x2apic(const struct hvm_lapic *a)
+{
+	return a->vcpu->apic_base & X2APIC_ENABLE;
 }
 
 static bool lapic_sw_enabled(const struct hvm_lapic *a)
@@ -220,10 +227,16 @@ static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
 #define DM_INIT			5
 #define DM_SIPI			6
 
-/* Does the IPI's destination name this LAPIC (flat logical model)? */
+/*
+ * Does the IPI's destination name this LAPIC? The sender's mode says how to
+ * read it: xAPIC, 8 bits in ICR[63:56] (flat logical model); x2APIC, 32
+ * bits in ICR[63:32] (cluster logical model, SDM 11.12.10). The x2APIC ID
+ * is the vCPU id.
+ */
 static bool lapic_is_dest(struct hvm_lapic *a, struct hvm_lapic *src,
 			  u32 lo, u32 hi)
 {
+	u32 id = a->vcpu->id;
 	u8 dest = hi >> 24;
 
 	switch (ICR_SHORTHAND(lo)) {
@@ -234,8 +247,17 @@ static bool lapic_is_dest(struct hvm_lapic *a, struct hvm_lapic *src,
 	case 3:
 		return a != src;
 	}
+	if (lapic_x2apic(src)) {
+		if (hi == 0xffffffff)
+			return true;
+		if (lo & ICR_LOGICAL)
+			return (hi >> 16) == (id >> 4) && (hi & BIT(id & 0xf));
+		return hi == id;
+	}
 	if (lo & ICR_LOGICAL)
 		return (lapic_reg(a, APIC_LDR) >> 24) & dest;
+	if (lapic_x2apic(a))
+		return dest == 0xff || dest == id;
 	return dest == 0xff || dest == lapic_reg(a, APIC_ID) >> 24;
 }
 
@@ -418,10 +440,150 @@ static u32 lapic_read(struct hvm_lapic *a, u32 off)
 
 /* ---- the core's interface ------------------------------------------------ */
 
+/* The xAPIC page: gone in x2APIC mode (SDM 11.12.1.2). */
 bool hvm_lapic_in_page(struct hvm_vcpu *vcpu, u64 gpa)
 {
 	return vcpu->lapic && (vcpu->apic_base & MSR_IA32_APICBASE_ENABLE) &&
+	       !(vcpu->apic_base & X2APIC_ENABLE) &&
 	       (gpa & PAGE_MASK) == (vcpu->apic_base & MSR_IA32_APICBASE_BASE);
+}
+
+bool hvm_lapic_is_msr(u32 index)
+{
+	return index >= APIC_BASE_MSR && index <= X2APIC_MSR_LAST;
+}
+
+/* Registers x2APIC mode reads through RDMSR (SDM table 11-6). */
+static bool x2apic_readable(u32 off)
+{
+	switch (off) {
+	case APIC_ID:
+	case APIC_LVR:
+	case APIC_TASKPRI:
+	case APIC_PROCPRI:
+	case APIC_LDR:
+	case APIC_SPIV:
+	case APIC_ESR:
+	case APIC_LVTCMCI:
+	case APIC_TMICT:
+	case APIC_TMCCT:
+	case APIC_TDCR:
+		return true;
+	}
+	return (off >= APIC_ISR && off < APIC_ESR) ||	/* ISR, TMR, IRR */
+	       (off >= APIC_LVTT && off <= APIC_LVTERR);
+}
+
+/* RDMSR of an x2APIC register: -EINVAL (a #GP) outside x2APIC mode. */
+int hvm_lapic_rdmsr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	u32 off = (index - APIC_BASE_MSR) << 4;
+
+	if (!a)
+		return -ENOENT;
+	if (!lapic_x2apic(a))
+		return -EINVAL;
+	if (off == APIC_ICR) {
+		*data = lapic_reg(a, APIC_ICR) |
+			(u64)lapic_reg(a, APIC_ICR2) << 32;
+		return 0;
+	}
+	if (!x2apic_readable(off))
+		return -EINVAL;
+	*data = lapic_read(a, off);
+	return 0;
+}
+
+/*
+ * WRMSR of an x2APIC register. The ICR is one 64-bit write with a 32-bit
+ * destination; the ID and LDR are read-only; EOI and ESR take only 0.
+ */
+int hvm_lapic_wrmsr(struct hvm_vcpu *vcpu, u32 index, u64 data)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	u32 off = (index - APIC_BASE_MSR) << 4;
+
+	if (!a)
+		return -ENOENT;
+	if (!lapic_x2apic(a))
+		return -EINVAL;
+	if (off == APIC_ICR) {
+		lapic_set_reg(a, APIC_ICR, (u32)data & ~BIT(12));
+		lapic_set_reg(a, APIC_ICR2, data >> 32);
+		lapic_send_ipi(a, data, data >> 32);
+		return 0;
+	}
+	if (data >> 32)
+		return -EINVAL;
+	switch (off) {
+	case APIC_EOI:
+	case APIC_ESR:
+		if (data)
+			return -EINVAL;
+		break;
+	case APIC_SELF_IPI:
+		lapic_deliver(a, data & 0xff);	/* fixed, to itself */
+		return 0;
+	case APIC_TASKPRI:
+	case APIC_SPIV:
+	case APIC_LVTCMCI:
+	case APIC_TMICT:
+	case APIC_TDCR:
+		break;
+	default:
+		if (off < APIC_LVTT || off > APIC_LVTERR)
+			return -EINVAL;
+	}
+	lapic_write(a, off, data);
+	return 0;
+}
+
+static void lapic_reset(struct hvm_lapic *a, u32 id);
+
+/*
+ * IA32_APIC_BASE (SDM 11.12.5): disabled, xAPIC or x2APIC mode. A guest
+ * may not go from x2APIC to xAPIC mode, nor from disabled to x2APIC, nor
+ * to x2APIC at all unless its CPUID has it; the host restoring state may.
+ * Disabling resets the registers; x2APIC mode makes the ID the vCPU id and
+ * derives the cluster LDR from it.
+ */
+int hvm_lapic_set_base(struct hvm_vcpu *vcpu, u64 base, bool host)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	u64 old = vcpu->apic_base, en = MSR_IA32_APICBASE_ENABLE;
+	bool x2 = base & X2APIC_ENABLE;
+	unsigned long flags;
+	u32 id = vcpu->id;
+
+	if (x2 && !(base & en))
+		return -EINVAL;
+	if (!host && ((!x2 && (base & en) && (old & X2APIC_ENABLE)) ||
+		      (x2 && !(old & en)) ||
+		      (x2 && !(old & X2APIC_ENABLE) && !hvm_guest_has_x2apic(vcpu))))
+		return -EINVAL;
+	if (!a) {
+		vcpu->apic_base = base;
+		return 0;
+	}
+	if ((old & en) && !(base & en)) {
+		lapic_timer_cancel(a);
+		spin_lock_irqsave(&a->lock, flags);
+		lapic_reset(a, id);
+		a->tsc_deadline = 0;
+		spin_unlock_irqrestore(&a->lock, flags);
+	}
+	vcpu->apic_base = base;
+	if (!((old ^ base) & X2APIC_ENABLE))
+		return 0;
+	if (x2) {
+		lapic_set_reg(a, APIC_ID, id);
+		lapic_set_reg(a, APIC_LDR, (id >> 4) << 16 | BIT(id & 0xf));
+	} else {
+		lapic_set_reg(a, APIC_ID, id << 24);
+		lapic_set_reg(a, APIC_LDR, 0);
+	}
+	return 0;
 }
 
 /*

@@ -25,6 +25,10 @@ void hvm_lapic_destroy(struct hvm_vcpu *vcpu);
 bool hvm_lapic_in_page(struct hvm_vcpu *vcpu, u64 gpa);
 void hvm_lapic_mmio(struct hvm_vcpu *vcpu, u64 gpa, unsigned int len,
 		    bool write, u64 *data);
+bool hvm_lapic_is_msr(u32 index);
+int hvm_lapic_rdmsr(struct hvm_vcpu *vcpu, u32 index, u64 *data);
+int hvm_lapic_wrmsr(struct hvm_vcpu *vcpu, u32 index, u64 data);
+int hvm_lapic_set_base(struct hvm_vcpu *vcpu, u64 base, bool host);
 int hvm_lapic_get_tsc_deadline(struct hvm_vcpu *vcpu, u64 *data);
 int hvm_lapic_set_tsc_deadline(struct hvm_vcpu *vcpu, u64 data);
 int hvm_lapic_pending(struct hvm_vcpu *vcpu);

@@ -16,6 +16,13 @@
 
 u64 hvm_host_xcr0;
 
+/* Reserved bits clear; x2APIC mode only with the APIC enabled. */
+bool hvm_apic_base_valid(u64 base)
+{
+	return !(base & ~APIC_BASE_VALID) &&
+	       (!(base & X2APIC_ENABLE) || (base & MSR_IA32_APICBASE_ENABLE));
+}
+
 int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	int r = hvm_ops->get_msr(vcpu, index, data);
@@ -38,6 +45,8 @@ int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->mtrr_def_type;
 		return 0;
 	default:
+		if (hvm_lapic_is_msr(index))
+			return hvm_lapic_rdmsr(vcpu, index, data);
 		return -ENOENT;
 	}
 }
@@ -56,10 +65,9 @@ int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		return r;
 	switch (index) {
 	case MSR_APIC_BASE:
-		if (data & ~APIC_BASE_VALID)
+		if (!hvm_apic_base_valid(data))
 			return -EINVAL;
-		vcpu->apic_base = data;
-		return 0;
+		return hvm_lapic_set_base(vcpu, data, host);
 	case MSR_IA32_TSC_DEADLINE:
 		return hvm_lapic_set_tsc_deadline(vcpu, data);
 	case MSR_MISC_ENABLE:
@@ -72,6 +80,8 @@ int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->mtrr_def_type = data;
 		return 0;
 	default:
+		if (hvm_lapic_is_msr(index))
+			return hvm_lapic_wrmsr(vcpu, index, data);
 		return -ENOENT;
 	}
 }

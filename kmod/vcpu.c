@@ -277,11 +277,12 @@ int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
 {
 	int r;
 
+	if (!hvm_apic_base_valid(sregs->apic_base))
+		return -EINVAL;
 	r = hvm_ops->set_sregs(vcpu, sregs);
 	if (r)
 		return r;
-	vcpu->apic_base = sregs->apic_base;
-	return 0;
+	return hvm_lapic_set_base(vcpu, sregs->apic_base, true);
 }
 
 /* Takes ownership of entries. */

@@ -31,7 +31,7 @@ int main(void)
 
 	ksft_print_header();
 	fd = open_hvm_or_skip();
-	ksft_set_plan(13);
+	ksft_set_plan(15);
 
 	v = ioctl(fd, HVM_GET_API_VERSION, 0);
 	ksft_test_result(v == HVM_API_VERSION, "HVM_GET_API_VERSION == %d (got %ld)",
@@ -44,6 +44,8 @@ int main(void)
 	check_cap_eq(fd, HVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT", 1);
 	check_cap_min(fd, HVM_CAP_MAX_CPUID_ENTRIES, "MAX_CPUID_ENTRIES", 1);
 	check_cap_min(fd, HVM_CAP_MAX_MSR_ENTRIES, "MAX_MSR_ENTRIES", 1);
+	check_cap_eq(fd, HVM_CAP_LAPIC, "LAPIC", 1);
+	check_cap_eq(fd, HVM_CAP_X2APIC, "X2APIC", 1);
 	/* The tests place slots and MMIO below 4 GiB; x86 allows <= 52 bits. */
 	v = ioctl(fd, HVM_CHECK_CAP, (unsigned long)HVM_CAP_GUEST_PHYS_BITS);
 	ksft_test_result(v >= 32 && v <= 52,

@@ -54,6 +54,7 @@ enum hvm_cap {
 	HVM_CAP_MAX_MSR_ENTRIES = 8,	/* limit of hvm_msrs.nmsrs */
 	HVM_CAP_GUEST_PHYS_BITS = 9,	/* guest ranges end at or below 1 << n */
 	HVM_CAP_LAPIC = 10,		/* 1: HVM_CREATE_LAPIC works */
+	HVM_CAP_X2APIC = 11,		/* 1: that LAPIC has x2APIC mode */
 };
 
 enum hvm_vendor {
@@ -82,12 +83,14 @@ enum hvm_vendor {
  * (HVM_CAP_LAPIC): the xAPIC page at the APIC base (0xfee00000 at reset,
  * MMIO the kernel handles), its timer in one-shot, periodic and
  * TSC-deadline modes (IA32_TSC_DEADLINE) with a 1 GHz bus clock, EOI,
- * TPR, and self-IPIs. HLT with RFLAGS.IF set then waits in the kernel
- * until an interrupt is due, a signal comes or immediate_exit is set
- * (HVM_EXIT_INTR; RIP is past the HLT); HLT with IF clear still exits as
- * HVM_EXIT_HLT. HVM_INTERRUPT still injects a vector directly (an 8259A
- * PIC in userspace, ExtINT). -EBUSY once a vCPU exists or if called
- * twice; -EINVAL for arg != 0.
+ * TPR, IPIs (INIT and SIPI too). With HVM_CAP_X2APIC, IA32_APIC_BASE bit
+ * 10 switches it to x2APIC mode (if the guest's CPUID has x2APIC): MSRs
+ * 0x800-0x8ff, x2APIC ID = vCPU id, cluster logical destinations. HLT
+ * with RFLAGS.IF set then waits in the kernel until an interrupt is due,
+ * a signal comes or immediate_exit is set (HVM_EXIT_INTR; RIP is past the
+ * HLT); HLT with IF clear still exits as HVM_EXIT_HLT. HVM_INTERRUPT still
+ * injects a vector directly (an 8259A PIC in userspace, ExtINT). -EBUSY
+ * once a vCPU exists or if called twice; -EINVAL for arg != 0.
  */
 #define HVM_CREATE_LAPIC	_IO(HVMIO, 0x12)
 

@@ -98,6 +98,7 @@ struct accel {
 	int sys_fd, vm_fd;
 	size_t run_size;
 	unsigned int max_cpuid_entries;
+	bool x2apic;			/* create_lapic's APICs have x2APIC mode */
 };
 
 struct accel_ops {

@@ -5,9 +5,10 @@
  *
  * Taken out, because the guest would use hardware hvm does not give it
  * (yet), and Linux must not go looking for it:
- *  - x2APIC (hvm's local APIC is an xAPIC); the local APIC itself and
- *    the TSC-deadline timer too when the accelerator has no in-kernel
- *    APIC (then interrupts come from the emulated 8259A PIC only);
+ *  - the host's x2APIC: the guest has x2APIC when the accelerator's
+ *    in-kernel APIC has that mode (hvm with HVM_CAP_X2APIC, kvm); the
+ *    local APIC itself and the TSC-deadline timer go too when there is no
+ *    in-kernel APIC (then interrupts come from the emulated 8259A PIC);
  *  - MONITOR/MWAIT (hvm makes them #UD), RDTSCP/RDPID (IA32_TSC_AUX is
  *    not virtualized);
  *  - of XSAVE, the state components the host kernel does not enable
@@ -252,6 +253,8 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 	if (!vm->lapic) {
 		e->ecx &= ~L1_ECX_TSC_DEADLINE;
 		e->edx &= ~L1_EDX_APIC;
+	} else if (vm->accel.x2apic) {
+		e->ecx |= L1_ECX_X2APIC;	/* the kernel's, whatever the host's */
 	}
 	/* Initial APIC ID: the vCPU's number; one logical processor each. */
 	e->ebx = (e->ebx & 0xffff) | (1u << 16) | (id << 24);
