@@ -2,7 +2,8 @@
 #   make [all]       hvm.ko for KVER + the static selftests + vmctl
 #   make demo        deps, then Linux boots as a guest of hvm through vmctl in the SVM lab
 #   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
-#                    check-svm-debug, check-vmctl, check-vmx; ends "N passed, N failed"
+#                    check-svm-debug, check-vmctl, check-vmx, check-vmctl-vmx;
+#                    ends "N passed, N failed"
 #   make kunit       the KUnit suites on the debug kernel (built once, cached)
 #   make check-vmx   the VMX lab (Bochs: one boot on one CPU, one on two; 7 min)
 #   make bench       hvm against kvm in both labs (lab/bench-lab); not part of check
@@ -110,7 +111,7 @@ check-svm-debug:
 	@lab/svm-debug-selftests
 
 # Runs every part even when one fails, then sums them up (lab/tap-summary).
-CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug vmctl vmx
+CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug vmctl vmx vmctl-vmx
 check: deps
 	@rm -rf build/check && mkdir -p build/check
 	@for p in $(CHECK_PARTS); do \
@@ -141,7 +142,7 @@ bench-svm bench-vmx: bench-%:
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko lab/bench-lab $*
 
 # --- vmctl (tools/vmctl/): the VMM, its lab test and the demo ---
-.PHONY: vmctl check-vmctl check-vmx-full demo
+.PHONY: vmctl check-vmctl check-vmctl-vmx check-vmx-full demo
 # vmctl (static, for the lab's initramfs) and the multiboot test kernel.
 vmctl:
 	@$(MAKE) --no-print-directory -C tools/vmctl O=$(CURDIR)/build/vmctl
@@ -153,9 +154,9 @@ check-vmctl:
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl \
 		lab/vmctl-run-tests
 
-# vmctl in the VMX lab (Bochs): Linux with --cpus 1, and the multiboot kernel;
-# not part of `make check` (a nested Linux boot in Bochs is slow).
-check-vmx-full:
+# vmctl in the VMX lab (Bochs): Linux with --cpus 1, and the multiboot kernel
+# (about 2 minutes). check-vmx-full is its old name.
+check-vmctl-vmx check-vmx-full:
 	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
 	@VMCTL_LAB=vmx VMCTL_TESTS="vmctl_linux_test vmctl_multiboot_test" LAB_KVER=$(LAB_KVER) \
 		HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl lab/vmctl-run-tests
