@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/mmu_notifier.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/smp.h>
 #include <linux/wait.h>
@@ -292,6 +293,19 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 u32 hvm_xsave_size(struct hvm_vcpu *vcpu, u64 xcr0);
 bool hvm_guest_has_x2apic(struct hvm_vcpu *vcpu);
 void hvm_emulate_cpuid(struct hvm_vcpu *vcpu, u64 cr4);
+
+/*
+ * Exits by hardware exit code, per CPU, for debugfs "exits" (main.c). The
+ * last slot counts the codes above the others.
+ */
+#define HVM_EXIT_STAT_SLOTS	0x402
+DECLARE_PER_CPU(u64 [HVM_EXIT_STAT_SLOTS], hvm_exit_counts);
+
+static inline void hvm_count_exit(u64 code)
+{
+	this_cpu_inc(hvm_exit_counts[min_t(u64, code,
+					   HVM_EXIT_STAT_SLOTS - 1)]);
+}
 
 /* msr.c */
 int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data);

@@ -121,6 +121,54 @@ static int hvm_objects_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hvm_objects);
 
+DEFINE_PER_CPU(u64 [HVM_EXIT_STAT_SLOTS], hvm_exit_counts);
+
+/* "CODE COUNT" per hardware exit code seen since load or the last write. */
+static int hvm_exits_show(struct seq_file *m, void *unused)
+{
+	int cpu, i;
+
+	for (i = 0; i < HVM_EXIT_STAT_SLOTS; i++) {
+		u64 n = 0;
+
+		for_each_possible_cpu(cpu)
+			n += per_cpu(hvm_exit_counts, cpu)[i];
+		if (!n)
+			continue;
+		if (i == HVM_EXIT_STAT_SLOTS - 1)
+			seq_printf(m, "other %llu\n", n);
+		else
+			seq_printf(m, "%#x %llu\n", i, n);
+	}
+	return 0;
+}
+
+static int hvm_exits_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, hvm_exits_show, NULL);
+}
+
+/* Any write clears the counts (a measurement window). */
+static ssize_t hvm_exits_write(struct file *file, const char __user *buf,
+			       size_t len, loff_t *pos)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu(hvm_exit_counts, cpu), 0,
+		       sizeof(hvm_exit_counts));
+	return len;
+}
+
+static const struct file_operations hvm_exits_fops = {
+	.owner = THIS_MODULE,
+	.open = hvm_exits_open,
+	.read = seq_read,
+	.write = hvm_exits_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int __init hvm_init(void)
 {
 	int r;
@@ -153,6 +201,7 @@ static int __init hvm_init(void)
 	hvm_debugfs = debugfs_create_dir("hvm", NULL);
 	debugfs_create_file("objects", 0444, hvm_debugfs, NULL,
 			    &hvm_objects_fops);
+	debugfs_create_file("exits", 0644, hvm_debugfs, NULL, &hvm_exits_fops);
 	pr_info("hvm: %s backend ready, /dev/hvm API %d\n", hvm_ops->name,
 		HVM_API_VERSION);
 	return 0;

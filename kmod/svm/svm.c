@@ -754,6 +754,7 @@ static int svm_handle_exit(struct hvm_vcpu *vcpu)
 	u64 code = c->exit_code;
 	svm_exit_handler handler = NULL;
 
+	hvm_count_exit(code);
 	if (code == SVM_EXIT_NPF)
 		handler = svm_handle_npf;
 	else if (code < SVM_EXIT_TABLE_SIZE)

@@ -1232,6 +1232,7 @@ static int vmx_handle_exit(struct hvm_vcpu *vcpu, u32 reason)
 	vmx_exit_handler handler = NULL;
 	u16 basic = reason;
 
+	hvm_count_exit(basic);
 	if (basic < VMX_NR_EXIT_REASONS)
 		handler = vmx_exit_handlers[basic];
 	if (!handler) {
