@@ -157,16 +157,6 @@ static void test_init_sipi(void)
 	vm_free(vm);
 }
 
-static bool expect_sync4(struct hvm_vcpu *vcpu, u64 a0, struct ucall *uc)
-{
-	if (vcpu_run_ucall(vcpu, uc) == UCALL_SYNC && uc->args[0] == a0)
-		return true;
-	ksft_print_msg("expected GUEST_SYNC(%lu, ...), got %s", (unsigned long)a0,
-		       vcpu_exit_desc(vcpu));
-	memset(uc, 0, sizeof(*uc));
-	return false;
-}
-
 static double thread_cpu_s(void)
 {
 	struct rusage ru;
@@ -244,7 +234,7 @@ int main(void)
 	vm_install_handler(vm, 0x42, timer_handler);
 	vm_install_handler(vm, 0x45, timer_handler);
 
-	ok = expect_sync4(vcpu, 1, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 1, &uc);
 	ksft_test_result(ok && uc.args[1] == 0 && (uc.args[2] & 0xff) == 0x14 &&
 			 uc.args[3] == 0xff,
 			 "the APIC page reads in the kernel: ID %#lx, version %#lx, SVR %#lx at reset",
@@ -253,7 +243,7 @@ int main(void)
 
 	t0 = now_s();
 	c0 = thread_cpu_s();
-	ok = expect_sync4(vcpu, 2, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 2, &uc);
 	wall = now_s() - t0;
 	cpu = thread_cpu_s() - c0;
 	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 0x40 && uc.args[3] == 0,
@@ -264,21 +254,21 @@ int main(void)
 			 wall * 1e3);
 	ksft_print_msg("vCPU thread CPU %.1f ms in %.1f ms", cpu * 1e3, wall * 1e3);
 
-	ok = expect_sync4(vcpu, 3, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 3, &uc);
 	ksft_test_result(ok && uc.args[1] >= 5 && uc.args[1] <= 6 && uc.args[2] == 0x41,
 			 "periodic timer: five interrupts (a sixth if due at the mask), vector %#lx (%lu)",
 			 (unsigned long)uc.args[2], (unsigned long)uc.args[1]);
 
-	ok = expect_sync4(vcpu, 4, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 4, &uc);
 	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 0x42 && uc.args[3] == 0,
 			 "TSC-deadline timer: one interrupt, not before the deadline, vector %#lx, IA32_TSC_DEADLINE %#lx after it (2: early)",
 			 (unsigned long)uc.args[2], (unsigned long)uc.args[3]);
 
-	ok = expect_sync4(vcpu, 5, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 5, &uc);
 	ksft_test_result(ok && uc.args[1] == 0 && uc.args[2],
 			 "a self-IPI below TPR waits in IRR (taken %lu times, IRR bit %#lx)",
 			 (unsigned long)uc.args[1], (unsigned long)uc.args[2]);
-	ok = expect_sync4(vcpu, 6, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 6, &uc);
 	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 0x45,
 			 "lowering TPR delivers it (vector %#lx)", (unsigned long)uc.args[2]);
 
@@ -300,7 +290,7 @@ int main(void)
 			 "the halted vCPU thread sleeps: %.1f ms of CPU in %.1f ms",
 			 cpu * 1e3, wall * 1e3);
 
-	ok = expect_sync4(vcpu, 7, &uc) && vcpu_run_expect_done(vcpu);
+	ok = vcpu_run_expect_sync4(vcpu, 7, &uc) && vcpu_run_expect_done(vcpu);
 	ksft_test_result(ok, "the guest goes on after the halt and finishes");
 
 	vm_free(vm);

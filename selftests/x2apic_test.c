@@ -142,16 +142,6 @@ static void set_x2apic_cpuid(struct hvm_vcpu *vcpu, bool on)
 	free(c);
 }
 
-static bool expect_sync4(struct hvm_vcpu *vcpu, u64 a0, struct ucall *uc)
-{
-	if (vcpu_run_ucall(vcpu, uc) == UCALL_SYNC && uc->args[0] == a0)
-		return true;
-	ksft_print_msg("expected GUEST_SYNC(%lu, ...), got %s", (unsigned long)a0,
-		       vcpu_exit_desc(vcpu));
-	memset(uc, 0, sizeof(*uc));
-	return false;
-}
-
 static struct hvm_vm *vm_with_lapic(void)
 {
 	struct hvm_vm *vm = vm_create();
@@ -247,12 +237,12 @@ static void test_ipi(void)
 	vm_install_handler(vm, 0x61, irq_handler);
 	vm_install_handler(vm, 0x62, irq_handler);
 
-	ok = expect_sync4(bsp, 1, &uc) && ap_reports(ap, &id) && ap_reports(ap, &ldr);
+	ok = vcpu_run_expect_sync4(bsp, 1, &uc) && ap_reports(ap, &id) && ap_reports(ap, &ldr);
 	ksft_test_result(ok && id == 1 && ldr == 2,
 			 "INIT and SIPI by x2APIC ID start vCPU 1; in x2APIC mode it has ID %u, LDR %#x (cluster 0, bit 1)",
 			 id, ldr);
 	ok = __vcpu_run(ap) == 0 && ap->run->exit_reason == HVM_EXIT_HLT &&
-	     expect_sync4(bsp, 2, &uc) && vcpu_run_expect_done(bsp);
+	     vcpu_run_expect_sync4(bsp, 2, &uc) && vcpu_run_expect_done(bsp);
 	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 1 && uc.args[3] == 0,
 			 "IPIs from vCPU 1 by x2APIC ID and by cluster reach vCPU 0 (%lu, %lu), one to bit 2 does not (%lu)",
 			 (unsigned long)uc.args[1], (unsigned long)uc.args[2],
@@ -287,7 +277,7 @@ int main(void)
 	vm_install_handler(vm, 0x53, irq_handler);
 	vm_install_handler(vm, 0x54, irq_handler);
 
-	ok = expect_sync4(vcpu, 1, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 1, &uc);
 	base = uc.args[1];
 	ksft_test_result(ok && base == (0xfee00000 | APIC_BASE_EN | APIC_BASE_BSP) &&
 			 uc.args[2] == 2 && uc.args[3] == base,
@@ -295,26 +285,26 @@ int main(void)
 			 (unsigned long)uc.args[2]);
 
 	set_x2apic_cpuid(vcpu, true);
-	ok = expect_sync4(vcpu, 2, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 2, &uc);
 	ksft_test_result(ok && uc.args[1] == (base | APIC_BASE_EXTD) && uc.args[2] == 0 &&
 			 uc.args[3] >> 32 == 1 && (uc.args[3] & 0xff) == 0x14,
 			 "x2APIC mode: APIC base %#lx, ID %lu, LDR %#lx, version %#lx",
 			 (unsigned long)uc.args[1], (unsigned long)uc.args[2],
 			 (unsigned long)(uc.args[3] >> 32), (unsigned long)(uc.args[3] & 0xffffffff));
 
-	ok = expect_sync4(vcpu, 3, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 3, &uc);
 	ksft_test_result(ok && uc.args[1] == 0x010101 && uc.args[2] == 0 &&
 			 uc.args[3] == (0x10001ull << 32 | ICR_LOGICAL | 0x53),
 			 "self-IPIs: SELF IPI MSR, ICR to own ID, ICR to own cluster bit; none to cluster 1 (%#lx, %lu, ICR %#lx)",
 			 (unsigned long)uc.args[1], (unsigned long)uc.args[2],
 			 (unsigned long)uc.args[3]);
 
-	ok = expect_sync4(vcpu, 4, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 4, &uc);
 	ksft_test_result(ok && uc.args[1] == 1 && uc.args[2] == 0 && uc.args[3] == 2,
 			 "the timer through MSRs: one interrupt, current count %lu after it",
 			 (unsigned long)uc.args[2]);
 
-	ok = expect_sync4(vcpu, 5, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 5, &uc);
 	ksft_test_result(ok && uc.args[1] == 8 && uc.args[2] == 0 && uc.args[3] == 0,
 			 "8 accesses x2APIC mode forbids #GP and change nothing (%lu #GP, ID %lu, TPR %lu)",
 			 (unsigned long)uc.args[1], (unsigned long)uc.args[2],
@@ -323,11 +313,11 @@ int main(void)
 	ok = __vcpu_run(vcpu) == 0 && vcpu_check_mmio(vcpu, APIC_GVA + 0x30, 4, false, 0);
 	if (ok)
 		vcpu_mmio_complete_read(vcpu, 0x12345678);
-	ok = ok && expect_sync4(vcpu, 6, &uc) && uc.args[1] == 0x12345678;
+	ok = ok && vcpu_run_expect_sync4(vcpu, 6, &uc) && uc.args[1] == 0x12345678;
 	ksft_test_result(ok, "in x2APIC mode the xAPIC page is MMIO for userspace (%s)",
 			 vcpu_exit_desc(vcpu));
 
-	ok = expect_sync4(vcpu, 7, &uc);
+	ok = vcpu_run_expect_sync4(vcpu, 7, &uc);
 	ksft_test_result(ok && uc.args[1] == 2 && uc.args[2] == base && uc.args[3] == 0xff,
 			 "x2APIC to xAPIC and disabled to x2APIC #GP (%lu); disabled to xAPIC resets (base %#lx, SVR %#lx)",
 			 (unsigned long)uc.args[1], (unsigned long)uc.args[2],

@@ -260,6 +260,8 @@ u64 vcpu_run_ucall(struct hvm_vcpu *vcpu, struct ucall *uc);
  * otherwise. Passes and fails nothing by itself.
  */
 bool vcpu_run_expect_sync(struct hvm_vcpu *vcpu, u64 val);
+/* Runs and expects GUEST_SYNC4(a0, ...), copied into uc (zeroed if not). */
+bool vcpu_run_expect_sync4(struct hvm_vcpu *vcpu, u64 a0, struct ucall *uc);
 /* Runs and expects GUEST_DONE(). */
 bool vcpu_run_expect_done(struct hvm_vcpu *vcpu);
 /*

@@ -192,6 +192,16 @@ const char *vcpu_exit_desc(struct hvm_vcpu *vcpu)
 	return buf;
 }
 
+bool vcpu_run_expect_sync4(struct hvm_vcpu *vcpu, u64 a0, struct ucall *uc)
+{
+	if (vcpu_run_ucall(vcpu, uc) == UCALL_SYNC && uc->args[0] == a0)
+		return true;
+	ksft_print_msg("expected GUEST_SYNC(%lu, ...), got %s", (unsigned long)a0,
+		       vcpu_exit_desc(vcpu));
+	memset(uc, 0, sizeof(*uc));
+	return false;
+}
+
 bool vcpu_run_expect_sync(struct hvm_vcpu *vcpu, u64 val)
 {
 	struct ucall uc;
