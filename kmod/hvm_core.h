@@ -179,6 +179,11 @@ struct hvm_vendor_ops {
 	u32 vendor;				/* enum hvm_vendor */
 	const char *busy_msg;			/* why enable_cpu said -EBUSY */
 	const struct hvm_npt_format *npt;	/* set by init() */
+	/*
+	 * XSETBV always exits (VMX), so XCR0 after an exit is what the core
+	 * loaded. SVM's is an intercept bit, which QEMU's SVM ignores.
+	 */
+	bool xsetbv_always_exits;
 
 	/* Module load/unload: is the hardware there, global state. */
 	int (*init)(void);

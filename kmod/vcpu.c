@@ -431,10 +431,10 @@ void hvm_put_guest_extra(struct hvm_vcpu *vcpu)
 		if (vcpu->pkru != vcpu->host_pkru)
 			wrpkru(vcpu->host_pkru);
 	}
-	if (hvm_host_xcr0) {
+	if (hvm_host_xcr0 && !hvm_ops->xsetbv_always_exits) {
 		/*
-		 * Hardware intercepts XSETBV, but QEMU's SVM does not: there
-		 * the guest's writes land in XCR0 itself. Keep them.
+		 * SVM hardware intercepts XSETBV, but QEMU's SVM does not:
+		 * there the guest's writes land in XCR0 itself. Keep them.
 		 */
 		u64 xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
@@ -442,5 +442,7 @@ void hvm_put_guest_extra(struct hvm_vcpu *vcpu)
 			vcpu->xcr0 = xcr0;
 		if (xcr0 != hvm_host_xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
+	} else if (hvm_xcr0_differs(vcpu)) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hvm_host_xcr0);
 	}
 }

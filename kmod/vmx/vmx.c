@@ -1384,6 +1384,7 @@ out:
 const struct hvm_vendor_ops hvm_vmx_ops = {
 	.name		= "Intel VMX",
 	.vendor		= HVM_VENDOR_INTEL_VMX,
+	.xsetbv_always_exits = true,
 	.busy_msg	= "Intel VMX is in use by another hypervisor (CR4.VMXE is set: is kvm_intel loaded?)",
 	.npt		= &vmx_ept_format,
 	.init		= vmx_init,
