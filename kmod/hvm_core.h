@@ -301,10 +301,11 @@ void hvm_emulate_cpuid(struct hvm_vcpu *vcpu, u64 cr4);
 
 /*
  * Exits by hardware exit code, per CPU, for debugfs "exits" (main.c). The
- * last slot counts the codes above the others.
+ * last slot counts the codes above the others. Allocated at load: static
+ * per-CPU data of modules has to fit in a few KiB for all of them.
  */
 #define HVM_EXIT_STAT_SLOTS	0x402
-DECLARE_PER_CPU(u64 [HVM_EXIT_STAT_SLOTS], hvm_exit_counts);
+extern u64 __percpu *hvm_exit_counts;
 
 static inline void hvm_count_exit(u64 code)
 {

@@ -121,7 +121,7 @@ static int hvm_objects_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hvm_objects);
 
-DEFINE_PER_CPU(u64 [HVM_EXIT_STAT_SLOTS], hvm_exit_counts);
+u64 __percpu *hvm_exit_counts;
 
 /* "CODE COUNT" per hardware exit code seen since load or the last write. */
 static int hvm_exits_show(struct seq_file *m, void *unused)
@@ -132,7 +132,7 @@ static int hvm_exits_show(struct seq_file *m, void *unused)
 		u64 n = 0;
 
 		for_each_possible_cpu(cpu)
-			n += per_cpu(hvm_exit_counts, cpu)[i];
+			n += per_cpu_ptr(hvm_exit_counts, cpu)[i];
 		if (!n)
 			continue;
 		if (i == HVM_EXIT_STAT_SLOTS - 1)
@@ -155,8 +155,8 @@ static ssize_t hvm_exits_write(struct file *file, const char __user *buf,
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		memset(per_cpu(hvm_exit_counts, cpu), 0,
-		       sizeof(hvm_exit_counts));
+		memset(per_cpu_ptr(hvm_exit_counts, cpu), 0,
+		       HVM_EXIT_STAT_SLOTS * sizeof(u64));
 	return len;
 }
 
@@ -181,9 +181,13 @@ static int __init hvm_init(void)
 		pr_err("hvm: this CPU has neither Intel VMX nor AMD SVM\n");
 		return -ENODEV;
 	}
+	hvm_exit_counts = __alloc_percpu(HVM_EXIT_STAT_SLOTS * sizeof(u64),
+					 sizeof(u64));
+	if (!hvm_exit_counts)
+		return -ENOMEM;
 	r = hvm_ops->init();
 	if (r)
-		return r;
+		goto err_free_counts;
 	if (hvm_ops->vcpu_load)
 		preempt_notifier_inc();
 
@@ -213,6 +217,8 @@ err_vendor_exit:
 	if (hvm_ops->vcpu_load)
 		preempt_notifier_dec();
 	hvm_ops->exit();
+err_free_counts:
+	free_percpu(hvm_exit_counts);
 	return r;
 }
 
@@ -225,6 +231,7 @@ static void __exit hvm_exit(void)
 	if (hvm_ops->vcpu_load)
 		preempt_notifier_dec();
 	hvm_ops->exit();
+	free_percpu(hvm_exit_counts);
 }
 
 module_init(hvm_init);

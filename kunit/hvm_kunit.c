@@ -13,6 +13,8 @@
 const struct hvm_vendor_ops *hvm_ops;
 atomic_t hvm_live_vms, hvm_live_vcpus;
 atomic_long_t hvm_npt_large_maps;
+/* Only the backends' exit handlers count exits, and no test runs a guest. */
+u64 __percpu *hvm_exit_counts;
 
 /* The tests never run a guest: virtualization stays off. */
 int hvm_hardware_get(void)
