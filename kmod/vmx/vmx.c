@@ -86,16 +86,6 @@ static u32 vmx_revision;
 static u32 vmx_pin_ctl, vmx_proc_ctl, vmx_proc2_ctl, vmx_exit_ctl, vmx_entry_ctl;
 static u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 static bool vmx_unrestricted, vmx_ept_ad, vmx_invept_single;
-
-static bool vmx_host_has_fred(void)
-{
-#ifdef X86_FEATURE_FRED
-	return cpu_feature_enabled(X86_FEATURE_FRED);
-#else
-	return false;
-#endif
-}
-
 static u32 vmx_preemption_timer;	/* VMCS value, or 0 when off */
 
 /*
@@ -254,14 +244,10 @@ static int vmx_setup_controls(u64 basic)
 			    MSR_IA32_VMX_TRUE_EXIT_CTLS), cap);
 	r = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE |
 				VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
-				VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
-				VM_EXIT_ACK_INTR_ON_EXIT,
+				VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT,
 				cap, &vmx_exit_ctl, &missing);
 	if (r)
 		goto unsupported;
-	/* Host interrupts go through the IDT, which FRED replaces. */
-	if (vmx_host_has_fred())
-		vmx_exit_ctl &= ~VM_EXIT_ACK_INTR_ON_EXIT;
 
 	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_ENTRY_CTLS,
 			    MSR_IA32_VMX_TRUE_ENTRY_CTLS), cap);
@@ -1284,26 +1270,6 @@ static int vmx_fail_entry(struct hvm_vcpu *vcpu, u64 reason, u64 qual)
 	return HVM_EXIT_TO_USER;
 }
 
-/*
- * A host interrupt made the exit and the CPU acknowledged it
- * (VM_EXIT_ACK_INTR_ON_EXIT): hand its vector to the host's IDT handler
- * now, IRQs still off, as KVM does. Left pending instead, the interrupt
- * waits for the host's STI, where Bochs, the VMX lab, was seen to lose one
- * in a few hundred thousand exits (the host's timer, so it stopped).
- */
-static void vmx_handle_host_irq(void)
-{
-	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
-	struct desc_ptr idt;
-	gate_desc *gate;
-
-	if (!(info & INTR_INFO_VALID_MASK))
-		return;
-	store_idt(&idt);
-	gate = (gate_desc *)idt.address + (info & INTR_INFO_VECTOR_MASK);
-	hvm_vmx_run_host_irq(gate_offset(gate));
-}
-
 static void vmx_flush_tlb(struct hvm_vcpu *vcpu)
 {
 	if (vmx_invept_single)
@@ -1370,9 +1336,6 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 		    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
 		    INTR_TYPE_NMI_INTR)
 			asm volatile("int $2");
-		else if ((u16)reason == EXIT_REASON_EXTERNAL_INTERRUPT &&
-			 (vmx_exit_ctl & VM_EXIT_ACK_INTR_ON_EXIT))
-			vmx_handle_host_irq();
 	}
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	local_irq_enable();

@@ -16,7 +16,4 @@ int hvm_vmx_vmrun(u64 *regs, bool launched);
 /* Where a VM exit lands (HOST_RIP); not a function to call. */
 void hvm_vmx_vmexit(void);
 
-/* Runs the host IDT handler at handler for an interrupt acked at exit. */
-void hvm_vmx_run_host_irq(unsigned long handler);
-
 #endif /* _HVM_VMX_H */

@@ -8,7 +8,6 @@
 #include <asm/asm.h>
 #include <asm/ibt.h>
 #include <asm/nospec-branch.h>
-#include <asm/segment.h>
 #include <asm/unwind_hints.h>
 
 #define VMCS_HOST_RSP	0x6c14
@@ -142,25 +141,3 @@ SYM_INNER_LABEL(hvm_vmx_vmexit, SYM_L_GLOBAL)
 	pop	%rbp
 	RET
 SYM_FUNC_END(hvm_vmx_vmrun)
-
-/*
- * void hvm_vmx_run_host_irq(unsigned long handler)
- *
- * The CPU acknowledged a host interrupt at VM exit (ack-on-exit): run the
- * host's IDT handler for it as the CPU would have, with IRQs off. The
- * frame is the one an interrupt pushes on x86-64 (RSP aligned to 16, then
- * SS, RSP, RFLAGS, CS, and the return address the call pushes); the
- * handler's IRET comes back here, and LEAVE puts RSP where it was.
- */
-SYM_FUNC_START(hvm_vmx_run_host_irq)
-	push	%rbp
-	mov	%rsp, %rbp
-	and	$-16, %rsp
-	push	$__KERNEL_DS
-	push	%rbp
-	pushf
-	push	$__KERNEL_CS
-	CALL_NOSPEC rdi
-	leave
-	RET
-SYM_FUNC_END(hvm_vmx_run_host_irq)
