@@ -130,14 +130,21 @@ static void msr_apic_base(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 0xfee00d00);
 	KUNIT_EXPECT_EQ(test, hvm_set_msr(vcpu, MSR_APIC_BASE,
 					  GENMASK_ULL(HVM_GUEST_PHYS_BITS - 1, 12), false), 0);
+	/* Bit 10 (x2APIC mode) alone: only with bit 11 (enable). */
 	for (bit = 0; bit < 64; bit++) {
-		bool ok = bit == 8 || bit == 10 || bit == 11 ||
+		bool ok = bit == 8 || bit == 11 ||
 			  (bit >= 12 && bit < HVM_GUEST_PHYS_BITS);
 
 		KUNIT_EXPECT_EQ_MSG(test, hvm_set_msr(vcpu, MSR_APIC_BASE,
 						      BIT_ULL(bit), false),
 				    ok ? 0 : -EINVAL, "bit %d", bit);
 	}
+	/* The guest's CPUID has no x2APIC: it may not switch to it. */
+	KUNIT_ASSERT_EQ(test, hvm_set_msr(vcpu, MSR_APIC_BASE, 0xfee00900, true), 0);
+	KUNIT_EXPECT_EQ(test, hvm_set_msr(vcpu, MSR_APIC_BASE, 0xfee00d00, false),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hvm_set_msr(vcpu, MSR_APIC_BASE, 0xfee00400, true),
+			-EINVAL);
 }
 
 /* A refused write leaves the old value. */
