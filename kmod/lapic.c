@@ -474,16 +474,28 @@ static bool x2apic_readable(u32 off)
 	       (off >= APIC_LVTT && off <= APIC_LVTERR);
 }
 
-/* RDMSR of an x2APIC register: -EINVAL (a #GP) outside x2APIC mode. */
+/*
+ * The register an x2APIC MSR names, as its xAPIC offset: -ENOENT without
+ * an in-kernel LAPIC (an unknown MSR), -EINVAL (a #GP) outside x2APIC mode.
+ */
+static int x2apic_msr_offset(struct hvm_vcpu *vcpu, u32 index, u32 *off)
+{
+	if (!vcpu->lapic)
+		return -ENOENT;
+	if (!lapic_x2apic(vcpu->lapic))
+		return -EINVAL;
+	*off = (index - APIC_BASE_MSR) << 4;
+	return 0;
+}
+
 int hvm_lapic_rdmsr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 {
 	struct hvm_lapic *a = vcpu->lapic;
-	u32 off = (index - APIC_BASE_MSR) << 4;
+	u32 off;
+	int r = x2apic_msr_offset(vcpu, index, &off);
 
-	if (!a)
-		return -ENOENT;
-	if (!lapic_x2apic(a))
-		return -EINVAL;
+	if (r)
+		return r;
 	if (off == APIC_ICR) {
 		*data = lapic_reg(a, APIC_ICR) |
 			(u64)lapic_reg(a, APIC_ICR2) << 32;
@@ -502,12 +514,11 @@ int hvm_lapic_rdmsr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 int hvm_lapic_wrmsr(struct hvm_vcpu *vcpu, u32 index, u64 data)
 {
 	struct hvm_lapic *a = vcpu->lapic;
-	u32 off = (index - APIC_BASE_MSR) << 4;
+	u32 off;
+	int r = x2apic_msr_offset(vcpu, index, &off);
 
-	if (!a)
-		return -ENOENT;
-	if (!lapic_x2apic(a))
-		return -EINVAL;
+	if (r)
+		return r;
 	if (off == APIC_ICR) {
 		lapic_set_reg(a, APIC_ICR, (u32)data & ~BIT(12));
 		lapic_set_reg(a, APIC_ICR2, data >> 32);
@@ -546,7 +557,7 @@ static void lapic_reset(struct hvm_lapic *a, u32 id);
  * may not go from x2APIC to xAPIC mode, nor from disabled to x2APIC, nor
  * to x2APIC at all unless its CPUID has it; the host restoring state may.
  * Disabling resets the registers; x2APIC mode makes the ID the vCPU id and
- * derives the cluster LDR from it.
+ * derives the cluster LDR from it. The caller checked hvm_apic_base_valid().
  */
 int hvm_lapic_set_base(struct hvm_vcpu *vcpu, u64 base, bool host)
 {
@@ -556,8 +567,6 @@ int hvm_lapic_set_base(struct hvm_vcpu *vcpu, u64 base, bool host)
 	unsigned long flags;
 	u32 id = vcpu->id;
 
-	if (x2 && !(base & en))
-		return -EINVAL;
 	if (!host && ((!x2 && (base & en) && (old & X2APIC_ENABLE)) ||
 		      (x2 && !(old & en)) ||
 		      (x2 && !(old & X2APIC_ENABLE) && !hvm_guest_has_x2apic(vcpu))))
