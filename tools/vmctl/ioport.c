@@ -13,6 +13,7 @@
 
 static struct io_device *port_map[65536];
 static uint8_t unclaimed_logged[65536];
+static uint32_t port_exits[65536];	/* for --debug's report at exit */
 
 void ioport_register(struct io_device *dev)
 {
@@ -49,6 +50,7 @@ void ioport_access(struct vm *vm, uint16_t port, uint8_t size, bool out,
 	struct io_device *dev = port_map[port];
 	uint32_t i, val;
 
+	__atomic_fetch_add(&port_exits[port], 1, __ATOMIC_RELAXED);
 	for (i = 0; i < count; i++, data += size) {
 		val = 0;
 		if (out) {
@@ -67,6 +69,39 @@ void ioport_access(struct vm *vm, uint16_t port, uint8_t size, bool out,
 			memcpy(data, &val, size);
 		}
 	}
+}
+
+/* --debug: the ports the guest left for most often, busiest first. */
+void ioport_report(struct vm *vm)
+{
+	static bool shown[65536];
+	char line[256];
+	unsigned long long total = 0;
+	unsigned int p, n, best;
+	uint32_t most;
+	int len;
+
+	if (!vm->opt.debug)
+		return;
+	for (p = 0; p < 65536; p++)
+		total += port_exits[p];
+	len = snprintf(line, sizeof(line), "%llu in all", total);
+	for (n = 0; n < 8; n++) {
+		best = 0;
+		most = 0;
+		for (p = 0; p < 65536; p++) {
+			if (!shown[p] && port_exits[p] > most) {
+				best = p;
+				most = port_exits[p];
+			}
+		}
+		if (!most)
+			break;
+		shown[best] = true;
+		len += snprintf(line + len, sizeof(line) - len, ", %#x %u",
+				best, port_exits[best]);
+	}
+	debug(vm, "port I/O exits: %s", line);
 }
 
 void mmio_access(struct vm *vm, uint64_t addr, uint32_t len, bool write,

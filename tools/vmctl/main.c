@@ -808,6 +808,7 @@ static int cmd_run(int argc, char **argv)
 	else if (vm->opt.mark)
 		fprintf(stderr, "vmctl: \"%s\" never came on the console\n",
 			vm->opt.mark);
+	ioport_report(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vm->accel.ops->vcpu_destroy(vm->vcpus[i]);
 	vm->accel.ops->destroy_vm(&vm->accel);

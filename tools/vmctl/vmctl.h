@@ -106,6 +106,7 @@ struct io_device {
 void ioport_register(struct io_device *dev);
 void ioport_access(struct vm *vm, uint16_t port, uint8_t size, bool out,
 		   uint8_t *data, uint32_t count);
+void ioport_report(struct vm *vm);
 void mmio_access(struct vm *vm, uint64_t addr, uint32_t len, bool write,
 		 uint8_t *data);
 
