@@ -13,7 +13,7 @@
 
 static struct io_device *port_map[65536];
 static uint8_t unclaimed_logged[65536];
-static uint32_t port_exits[65536];	/* for --debug's report at exit */
+static uint32_t port_exits[65536];	/* --debug only: its report at exit */
 
 void ioport_register(struct io_device *dev)
 {
@@ -50,7 +50,8 @@ void ioport_access(struct vm *vm, uint16_t port, uint8_t size, bool out,
 	struct io_device *dev = port_map[port];
 	uint32_t i, val;
 
-	__atomic_fetch_add(&port_exits[port], 1, __ATOMIC_RELAXED);
+	if (vm->opt.debug)
+		__atomic_fetch_add(&port_exits[port], 1, __ATOMIC_RELAXED);
 	for (i = 0; i < count; i++, data += size) {
 		val = 0;
 		if (out) {
@@ -71,10 +72,12 @@ void ioport_access(struct vm *vm, uint16_t port, uint8_t size, bool out,
 	}
 }
 
-/* --debug: the ports the guest left for most often, busiest first. */
+/*
+ * --debug: the ports the guest left for most often, busiest first. Each one
+ * reported is zeroed, so the next pass finds the next busiest.
+ */
 void ioport_report(struct vm *vm)
 {
-	static bool shown[65536];
 	char line[256];
 	unsigned long long total = 0;
 	unsigned int p, n, best;
@@ -90,16 +93,16 @@ void ioport_report(struct vm *vm)
 		best = 0;
 		most = 0;
 		for (p = 0; p < 65536; p++) {
-			if (!shown[p] && port_exits[p] > most) {
+			if (port_exits[p] > most) {
 				best = p;
 				most = port_exits[p];
 			}
 		}
 		if (!most)
 			break;
-		shown[best] = true;
+		port_exits[best] = 0;
 		len += snprintf(line + len, sizeof(line) - len, ", %#x %u",
-				best, port_exits[best]);
+				best, most);
 	}
 	debug(vm, "port I/O exits: %s", line);
 }
