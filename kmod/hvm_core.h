@@ -205,6 +205,8 @@ struct hvm_vendor_ops {
 	void (*vcpu_put)(struct hvm_vcpu *vcpu);
 	/* Enter the guest once and handle the exit: HVM_REENTER/EXIT_TO_USER. */
 	int (*vcpu_run)(struct hvm_vcpu *vcpu);
+	/* Could an interrupt be injected now (IF, no shadow, none queued)? */
+	bool (*interrupt_allowed)(struct hvm_vcpu *vcpu);
 
 	void (*get_sregs)(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs);
 	int (*set_sregs)(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);

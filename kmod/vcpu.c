@@ -188,6 +188,17 @@ static void hvm_vcpu_complete_exit(struct hvm_vcpu *vcpu)
 	vcpu->completion = HVM_COMPLETE_NONE;
 }
 
+/*
+ * What a userspace interrupt controller injects by, on every return from
+ * HVM_RUN: an -EINTR too, after which the LAPIC may have queued one.
+ */
+static void hvm_vcpu_report_interruptibility(struct hvm_vcpu *vcpu)
+{
+	vcpu->run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
+	vcpu->run->ready_for_interrupt_injection =
+		!vcpu->irq_pending && hvm_ops->interrupt_allowed(vcpu);
+}
+
 int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct hvm_run *run = vcpu->run;
@@ -196,7 +207,8 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 	hvm_vcpu_complete_exit(vcpu);
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = HVM_EXIT_INTR;
-		return -EINTR;
+		r = -EINTR;
+		goto out;
 	}
 
 	/* The guest's FPU state lives in the registers until we return. */
@@ -221,6 +233,8 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+out:
+	hvm_vcpu_report_interruptibility(vcpu);
 	return r < 0 ? r : 0;
 }
 

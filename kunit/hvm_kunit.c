@@ -37,6 +37,12 @@ static int hvm_kunit_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data,
 	return -ENOENT;
 }
 
+/* No shadow, nothing injected in a control block: IF alone decides. */
+static bool hvm_kunit_interrupt_allowed(struct hvm_vcpu *vcpu)
+{
+	return vcpu->rflags & X86_EFLAGS_IF;
+}
+
 struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 					 const struct hvm_npt_format *fmt)
 {
@@ -49,6 +55,7 @@ struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 	t->ops.npt = &t->npt;
 	t->ops.get_msr = hvm_kunit_get_msr;
 	t->ops.set_msr = hvm_kunit_set_msr;
+	t->ops.interrupt_allowed = hvm_kunit_interrupt_allowed;
 	hvm_ops = &t->ops;
 	test->priv = t;
 

@@ -115,6 +115,28 @@ static void vcpu_interrupt_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpu->irq_vector, 0x20);
 }
 
+/* Even a run that returns at once (EINTR) says what userspace injects by. */
+static void vcpu_run_reports_interruptibility(struct kunit *test)
+{
+	struct hvm_vcpu *vcpu = vcpu_setup(test);
+
+	vcpu->run->immediate_exit = 1;
+	vcpu->run->ready_for_interrupt_injection = 1;
+	vcpu->run->if_flag = 1;
+	KUNIT_EXPECT_EQ(test, hvm_vcpu_run(vcpu), -EINTR);
+	KUNIT_EXPECT_EQ(test, vcpu->run->if_flag, 0);
+	KUNIT_EXPECT_EQ(test, vcpu->run->ready_for_interrupt_injection, 0);
+
+	vcpu->rflags |= X86_EFLAGS_IF;
+	KUNIT_EXPECT_EQ(test, hvm_vcpu_run(vcpu), -EINTR);
+	KUNIT_EXPECT_EQ(test, vcpu->run->if_flag, 1);
+	KUNIT_EXPECT_EQ(test, vcpu->run->ready_for_interrupt_injection, 1);
+
+	KUNIT_EXPECT_EQ(test, hvm_vcpu_interrupt(vcpu, 0x20), 0);
+	KUNIT_EXPECT_EQ(test, hvm_vcpu_run(vcpu), -EINTR);
+	KUNIT_EXPECT_EQ(test, vcpu->run->ready_for_interrupt_injection, 0);
+}
+
 /* A new table replaces (and frees: KASAN, kmemleak) the old one. */
 static void vcpu_set_cpuid_replaces_table(struct kunit *test)
 {
@@ -342,6 +364,7 @@ static struct kunit_case vcpu_cases[] = {
 	KUNIT_CASE(vcpu_regs_round_trip),
 	KUNIT_CASE(vcpu_rflags_fixed_bits),
 	KUNIT_CASE(vcpu_interrupt_queue),
+	KUNIT_CASE(vcpu_run_reports_interruptibility),
 	KUNIT_CASE(vcpu_set_cpuid_replaces_table),
 	KUNIT_CASE(vcpu_exit_pio_out),
 	KUNIT_CASE(vcpu_exit_pio_in_completes),

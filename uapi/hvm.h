@@ -305,6 +305,7 @@ struct hvm_run {
 
 	/* out: set by hvm */
 	__u32 exit_reason;		/* enum hvm_exit_reason */
+	/* Both current on every return from HVM_RUN, an EINTR too. */
 	__u8 ready_for_interrupt_injection;
 	__u8 if_flag;
 	__u16 padding2;

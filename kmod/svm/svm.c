@@ -774,15 +774,14 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu *sc;
 	bool flush;
-	int cpu, r;
+	int cpu;
 
 	svm_prepare_interrupts(vcpu);
 	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		svm_set_vintr(&vmcb->control, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
-		r = HVM_EXIT_TO_USER;
-		goto out;
+		return HVM_EXIT_TO_USER;
 	}
 
 	vmcb->save.rax = vcpu->regs[HVM_RAX];
@@ -819,10 +818,8 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	local_irq_enable();
 
 	/* The low half is enough: some implementations write only that. */
-	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID) {
-		r = svm_fail_entry(vcpu);
-		goto out;
-	}
+	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID)
+		return svm_fail_entry(vcpu);
 
 	vcpu->regs[HVM_RAX] = vmcb->save.rax;
 	vcpu->regs[HVM_RSP] = vmcb->save.rsp;
@@ -838,14 +835,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	}
 
 	vcpu->run->hardware_exit_reason = vmcb->control.exit_code;
-	r = svm_handle_exit(vcpu);
-out:
-	if (r == HVM_EXIT_TO_USER) {
-		vcpu->run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
-		vcpu->run->ready_for_interrupt_injection =
-			!vcpu->irq_pending && svm_interrupt_allowed(vcpu);
-	}
-	return r;
+	return svm_handle_exit(vcpu);
 }
 
 const struct hvm_vendor_ops hvm_svm_ops = {
@@ -860,6 +850,7 @@ const struct hvm_vendor_ops hvm_svm_ops = {
 	.vcpu_create	= svm_vcpu_create,
 	.vcpu_destroy	= svm_vcpu_destroy,
 	.vcpu_run	= svm_vcpu_run,
+	.interrupt_allowed = svm_interrupt_allowed,
 	.get_sregs	= svm_get_sregs,
 	.set_sregs	= svm_set_sregs,
 	.get_paging	= svm_get_paging,

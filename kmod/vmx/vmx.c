@@ -1283,15 +1283,14 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u32 reason = 0, idt_info;
 	unsigned long cr3, cr4;
-	int fail, r;
+	int fail;
 
 	vmx_prepare_interrupts(vcpu);
 	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
 		vmx_set_irq_window(vcpu, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
-		r = HVM_EXIT_TO_USER;
-		goto out;
+		return HVM_EXIT_TO_USER;
 	}
 	vmcs_write(GUEST_RSP, vcpu->regs[HVM_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
@@ -1371,14 +1370,7 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	}
 
 	vcpu->run->hardware_exit_reason = reason;
-	r = vmx_handle_exit(vcpu, reason);
-out:
-	if (r == HVM_EXIT_TO_USER) {
-		vcpu->run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
-		vcpu->run->ready_for_interrupt_injection =
-			!vcpu->irq_pending && vmx_interrupt_allowed(vcpu);
-	}
-	return r;
+	return vmx_handle_exit(vcpu, reason);
 }
 
 const struct hvm_vendor_ops hvm_vmx_ops = {
@@ -1397,6 +1389,7 @@ const struct hvm_vendor_ops hvm_vmx_ops = {
 	.vcpu_load	= vmx_vcpu_load,
 	.vcpu_put	= vmx_vcpu_put,
 	.vcpu_run	= vmx_vcpu_run,
+	.interrupt_allowed = vmx_interrupt_allowed,
 	.get_sregs	= vmx_get_sregs,
 	.set_sregs	= vmx_set_sregs,
 	.get_paging	= vmx_get_paging,

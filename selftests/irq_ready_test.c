@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run->if_flag and run->ready_for_interrupt_injection, by which a
+ * userspace interrupt controller decides to call HVM_INTERRUPT, are
+ * current on every return from HVM_RUN: also one that a signal ends
+ * (EINTR) after the in-kernel LAPIC queued an interrupt. The guest exits
+ * once with IF set (ready), then queues a self-IPI with IF clear and spins;
+ * a signal ends the run. Ready must now read 0, and HVM_INTERRUPT fail
+ * with EBUSY as it says.
+ */
+#include <signal.h>
+
+#include "hvm_util.h"
+#include "guest.h"
+
+#define APIC_GVA	0xfee00000ul
+#define APIC_SPIV	0xf0
+#define APIC_ICR	0x300
+#define ICR_SELF	(1u << 18)
+#define IPI_VECTOR	0x50
+
+static __guest_code void apic_write(uint32_t off, uint32_t val)
+{
+	*(volatile uint32_t *)(APIC_GVA + off) = val;
+}
+
+static __guest_code void guest_code(void)
+{
+	apic_write(APIC_SPIV, 0x1ff);
+	asm volatile("sti" ::: "memory");
+	GUEST_SYNC(1);
+	asm volatile("cli" ::: "memory");
+	apic_write(APIC_ICR, IPI_VECTOR | ICR_SELF);
+	for (;;)
+		asm volatile("pause" ::: "memory");
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hvm_interrupt irq = { .vector = 0x60 };
+	struct hvm_vcpu *vcpu;
+	struct hvm_run *run;
+	struct hvm_vm *vm;
+	struct ucall uc;
+	int r, e;
+
+	ksft_print_header();
+	open_hvm_or_skip();
+	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
+		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+	ksft_set_plan(3);
+	sigemptyset(&sa.sa_mask);
+	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+
+	vm = vm_create();
+	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vcpu = vm_vcpu_add(vm, 0, guest_code);
+	run = vcpu->run;
+	virt_map(vm, APIC_GVA, APIC_GVA, 1);
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(get_ucall(vcpu, &uc) == UCALL_SYNC && uc.args[0] == 1,
+		    "first exit: %s", vcpu_exit_desc(vcpu));
+	ksft_test_result(run->if_flag && run->ready_for_interrupt_injection,
+			 "an exit with IF set: if_flag %u, ready_for_interrupt_injection %u",
+			 run->if_flag, run->ready_for_interrupt_injection);
+
+	ualarm(200000, 0);
+	r = __vcpu_run(vcpu);
+	e = errno;
+	ksft_test_result(r == -1 && e == EINTR && !run->if_flag &&
+			 !run->ready_for_interrupt_injection,
+			 "a signal ends the run after the LAPIC queued an interrupt with IF clear: EINTR, if_flag %u, ready_for_interrupt_injection %u (%s)",
+			 run->if_flag, run->ready_for_interrupt_injection,
+			 vcpu_exit_desc(vcpu));
+
+	e = __vcpu_ioctl(vcpu, HVM_INTERRUPT, &irq) ? errno : 0;
+	ksft_test_result(e == EBUSY, "HVM_INTERRUPT then fails with EBUSY, as not ready said (errno %d)", e);
+	vm_free(vm);
+	ksft_finished();
+}
