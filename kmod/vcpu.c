@@ -341,11 +341,20 @@ static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
  * sleep until an interrupt is due. A signal or immediate_exit ends the
  * wait with HVM_EXIT_INTR, as a wakeup the guest cannot tell from an
  * interrupt that came. With IF clear only userspace can end the halt.
+ * An interrupt of userspace's PIC is due too when userspace asked for the
+ * window: that is open now, and nothing in here would wake for it.
  */
 int hvm_vcpu_halt(struct hvm_vcpu *vcpu)
 {
+	struct hvm_run *run = vcpu->run;
+
 	if (!vcpu->lapic || !(vcpu->rflags & X86_EFLAGS_IF)) {
-		vcpu->run->exit_reason = HVM_EXIT_HLT;
+		run->exit_reason = HVM_EXIT_HLT;
+		return HVM_EXIT_TO_USER;
+	}
+	if (READ_ONCE(run->request_interrupt_window) && !vcpu->irq_pending &&
+	    hvm_ops->interrupt_allowed(vcpu)) {
+		run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
 	}
 	wait_event_interruptible(vcpu->wq, hvm_vcpu_wakeup(vcpu));

@@ -88,7 +88,9 @@ enum hvm_vendor {
  * 0x800-0x8ff, x2APIC ID = vCPU id, cluster logical destinations. HLT
  * with RFLAGS.IF set then waits in the kernel until an interrupt is due,
  * a signal comes or immediate_exit is set (HVM_EXIT_INTR; RIP is past the
- * HLT); HLT with IF clear still exits as HVM_EXIT_HLT. HVM_INTERRUPT still
+ * HLT); HLT with IF clear still exits as HVM_EXIT_HLT, and HLT while
+ * request_interrupt_window is set ends at once in HVM_EXIT_IRQ_WINDOW_OPEN
+ * (the window userspace waits for is open). HVM_INTERRUPT still
  * injects a vector directly (an 8259A PIC in userspace, ExtINT). -EBUSY
  * once a vCPU exists or if called twice; -EINVAL for arg != 0.
  */
