@@ -92,20 +92,21 @@ static int hvm_gva_to_gpa(struct hvm_vcpu *vcpu, const struct hvm_paging *pg,
 	}
 }
 
-/* Fetch up to HVM_INSN_MAX_LEN bytes at CS:RIP; returns how many. */
+/* Fetch up to max bytes at CS:RIP; returns how many. */
 static unsigned int hvm_fetch_insn(struct hvm_vcpu *vcpu,
-				   const struct hvm_paging *pg, u8 *buf)
+				   const struct hvm_paging *pg, u8 *buf,
+				   unsigned int max)
 {
 	u64 linear = pg->cs_base + vcpu->rip;
 	unsigned int got = 0;
 
 	if (pg->efer & EFER_LMA && pg->cs_l)
 		linear = vcpu->rip;
-	while (got < HVM_INSN_MAX_LEN) {
+	while (got < max) {
 		unsigned int chunk;
 		u64 gpa;
 
-		chunk = min_t(unsigned int, HVM_INSN_MAX_LEN - got,
+		chunk = min_t(unsigned int, max - got,
 			      PAGE_SIZE - offset_in_page(linear + got));
 		if (hvm_gva_to_gpa(vcpu, pg, linear + got, &gpa) ||
 		    hvm_read_guest_phys(vcpu, gpa, buf + got, chunk))
@@ -113,6 +114,16 @@ static unsigned int hvm_fetch_insn(struct hvm_vcpu *vcpu,
 		got += chunk;
 	}
 	return got;
+}
+
+/* Is the next instruction a HLT (opcode 0xf4)? */
+bool hvm_next_insn_is_hlt(struct hvm_vcpu *vcpu)
+{
+	struct hvm_paging pg;
+	u8 opcode;
+
+	hvm_ops->get_paging(vcpu, &pg);
+	return hvm_fetch_insn(vcpu, &pg, &opcode, 1) == 1 && opcode == 0xf4;
 }
 
 static unsigned int hvm_cs_mode(const struct hvm_paging *pg)
@@ -151,7 +162,7 @@ int hvm_emulate_mmio(struct hvm_vcpu *vcpu, u64 gpa, bool write,
 
 	hvm_ops->get_paging(vcpu, &pg);
 	if (!insn_len) {
-		insn_len = hvm_fetch_insn(vcpu, &pg, buf);
+		insn_len = hvm_fetch_insn(vcpu, &pg, buf, sizeof(buf));
 		insn_bytes = buf;
 	}
 	if (hvm_insn_decode(insn_bytes, insn_len, hvm_cs_mode(&pg), insn) ||

@@ -32,6 +32,7 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	int asid_cpu;		/* where vmcb.control.asid is valid */
 	u64 asid_generation;
+	bool hlt_first;		/* next entry: no injection, no window */
 };
 
 struct svm_cpu {
@@ -568,6 +569,10 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 	bool want_window = vcpu->irq_pending ||
 			   READ_ONCE(vcpu->run->request_interrupt_window);
 
+	if (to_svm(vcpu)->hlt_first) {
+		svm_set_vintr(c, false);
+		return;
+	}
 	if (vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		c->event_inj = vcpu->irq_vector | SVM_EVTINJ_TYPE_INTR |
 			       SVM_EVTINJ_VALID;
@@ -595,9 +600,27 @@ static int svm_handle_nothing(struct hvm_vcpu *vcpu)
 	return HVM_REENTER;	/* the host took the interrupt after STGI */
 }
 
+/*
+ * The window opened in front of a HLT. After `sti; hlt`, the idle of most
+ * kernels, hardware runs the HLT first (STI's shadow) and the interrupt
+ * then wakes it; QEMU's SVM (TCG) may take the virtual interrupt inside
+ * the shadow, and the guest would halt after its wakeup. So let the HLT
+ * run first, as hardware would: one entry without injection or window,
+ * and the HLT's exit then delivers. Only at CPL 0, where HLT cannot fault.
+ */
+static bool svm_window_at_hlt(struct hvm_vcpu *vcpu)
+{
+	return (vcpu->rflags & X86_EFLAGS_IF) && !to_svm(vcpu)->vmcb->save.cpl &&
+	       hvm_next_insn_is_hlt(vcpu);
+}
+
 static int svm_handle_vintr(struct hvm_vcpu *vcpu)
 {
 	svm_set_vintr(&to_svm(vcpu)->vmcb->control, false);
+	if (svm_window_at_hlt(vcpu)) {
+		to_svm(vcpu)->hlt_first = true;
+		return HVM_REENTER;
+	}
 	if (!vcpu->irq_pending && READ_ONCE(vcpu->run->request_interrupt_window)) {
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
@@ -777,7 +800,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	int cpu;
 
 	svm_prepare_interrupts(vcpu);
-	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
+	if (!svm->hlt_first && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		svm_set_vintr(&vmcb->control, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
@@ -814,6 +837,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		      page_to_phys(sc->host_vmsave));
 	hvm_put_guest_extra(vcpu);
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+	svm->hlt_first = false;
 	svm_stgi();
 	local_irq_enable();
 
