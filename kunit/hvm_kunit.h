@@ -21,8 +21,8 @@ struct hvm_kunit_vm {
 /*
  * Makes hvm_ops a vendor with nested tables in format fmt, no MSRs of its
  * own (get_msr/set_msr say -ENOENT) and interrupts allowed by IF alone,
- * then a VM with empty nested
- * tables (hvm_mmu_init) and vCPU 0. Fails the test if it cannot.
+ * then a VM with empty nested tables (hvm_mmu_init) and vCPU 0. Fails the
+ * test if it cannot.
  */
 struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 					 const struct hvm_npt_format *fmt);

@@ -566,13 +566,14 @@ static void svm_set_vintr(struct vmcb_control *c, bool on)
 static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 {
 	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
-	bool want_window = vcpu->irq_pending ||
-			   READ_ONCE(vcpu->run->request_interrupt_window);
+	bool want_window;
 
 	if (to_svm(vcpu)->hlt_first) {
 		svm_set_vintr(c, false);
 		return;
 	}
+	want_window = vcpu->irq_pending ||
+		      READ_ONCE(vcpu->run->request_interrupt_window);
 	if (vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		c->event_inj = vcpu->irq_vector | SVM_EVTINJ_TYPE_INTR |
 			       SVM_EVTINJ_VALID;
