@@ -8,8 +8,6 @@
  * injected then must arrive. (Sleeping instead, the vCPU would wait for a
  * LAPIC interrupt that never comes: a signal 500 ms on ends that.)
  */
-#include <signal.h>
-
 #include "hvm_util.h"
 #include "guest.h"
 
@@ -30,14 +28,8 @@ static __guest_code void guest_code(void)
 	GUEST_DONE();
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 int main(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	struct hvm_interrupt irq = { .vector = IRQ_VECTOR };
 	extern const char hlt_end[];
 	struct hvm_vcpu *vcpu;
@@ -48,15 +40,11 @@ int main(void)
 	int r;
 
 	ksft_print_header();
-	open_hvm_or_skip();
-	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
-		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+	require_lapic_or_skip();
 	ksft_set_plan(3);
-	sigemptyset(&sa.sa_mask);
-	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	alarm_ends_runs();
 
-	vm = vm_create();
-	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vm = vm_create_with_lapic();
 	vcpu = vm_vcpu_add(vm, 0, guest_code);
 	run = vcpu->run;
 	vm_install_handler(vm, IRQ_VECTOR, irq_handler);

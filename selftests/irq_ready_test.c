@@ -8,21 +8,11 @@
  * a signal ends the run. Ready must now read 0, and HVM_INTERRUPT fail
  * with EBUSY as it says.
  */
-#include <signal.h>
-
+#include "apic.h"
 #include "hvm_util.h"
 #include "guest.h"
 
-#define APIC_GVA	0xfee00000ul
-#define APIC_SPIV	0xf0
-#define APIC_ICR	0x300
-#define ICR_SELF	(1u << 18)
 #define IPI_VECTOR	0x50
-
-static __guest_code void apic_write(uint32_t off, uint32_t val)
-{
-	*(volatile uint32_t *)(APIC_GVA + off) = val;
-}
 
 static __guest_code void guest_code(void)
 {
@@ -35,14 +25,8 @@ static __guest_code void guest_code(void)
 		asm volatile("pause" ::: "memory");
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 int main(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	struct hvm_interrupt irq = { .vector = 0x60 };
 	struct hvm_vcpu *vcpu;
 	struct hvm_run *run;
@@ -51,15 +35,11 @@ int main(void)
 	int r, e;
 
 	ksft_print_header();
-	open_hvm_or_skip();
-	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
-		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+	require_lapic_or_skip();
 	ksft_set_plan(3);
-	sigemptyset(&sa.sa_mask);
-	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	alarm_ends_runs();
 
-	vm = vm_create();
-	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vm = vm_create_with_lapic();
 	vcpu = vm_vcpu_add(vm, 0, guest_code);
 	run = vcpu->run;
 	virt_map(vm, APIC_GVA, APIC_GVA, 1);

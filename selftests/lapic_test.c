@@ -9,46 +9,19 @@
  * waits in HVM_RUN until then. And the ioctl's argument checks.
  */
 #define _GNU_SOURCE	/* RUSAGE_THREAD */
-#include <signal.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include "apic.h"
 #include "hvm_util.h"
 #include "guest.h"
 
-#define APIC_GVA	0xfee00000ul
-#define APIC_ID		0x20
-#define APIC_LVR	0x30
-#define APIC_TPR	0x80
-#define APIC_EOI	0xb0
-#define APIC_SPIV	0xf0
-#define APIC_IRR	0x200
-#define APIC_ICR	0x300
-#define APIC_ICR2	0x310
-#define APIC_LVTT	0x320
-#define APIC_TMICT	0x380
-#define APIC_TMCCT	0x390
-#define APIC_TDCR	0x3e0
-#define LVT_MASKED	(1u << 16)
-#define LVT_PERIODIC	(1u << 17)
-#define LVT_TSCDEADLINE	(2u << 17)
-#define ICR_SELF	(1u << 18)
 #define MSR_TSC_DEADLINE	0x6e0
 #define AP_START	0x8000ul	/* the SIPI vector's page, below 1 MiB */
 #define AP_PORT		0x77
 
 /* Interrupts taken, by vector: a periodic tick may still be due when masked. */
 static volatile uint64_t counts[256], last_vector, tsc_at_irq;
-
-static __guest_code void apic_write(uint32_t off, uint32_t val)
-{
-	*(volatile uint32_t *)(APIC_GVA + off) = val;
-}
-
-static __guest_code uint32_t apic_read(uint32_t off)
-{
-	return *(volatile uint32_t *)(APIC_GVA + off);
-}
 
 static __guest_code void timer_handler(struct ex_regs *regs)
 {
@@ -132,8 +105,7 @@ static void test_init_sipi(void)
 	bool ok;
 	int r;
 
-	vm = vm_create();
-	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vm = vm_create_with_lapic();
 	bsp = vm_vcpu_add(vm, 0, guest_bsp);
 	ap = vm_vcpu_add_raw(vm, 1);
 	virt_map(vm, APIC_GVA, APIC_GVA, 1);
@@ -174,11 +146,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 static void test_ioctl_checks(void)
 {
 	struct hvm_vcpu *vcpu;
@@ -205,7 +172,6 @@ static void test_ioctl_checks(void)
 
 int main(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
 	struct hvm_vcpu *vcpu;
 	struct hvm_run *run;
 	struct hvm_vm *vm;
@@ -215,17 +181,13 @@ int main(void)
 	int r;
 
 	ksft_print_header();
-	open_hvm_or_skip();
-	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
-		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+	require_lapic_or_skip();
 	ksft_set_plan(16);
-	sigemptyset(&sa.sa_mask);
-	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	alarm_ends_runs();
 	test_ioctl_checks();
 	test_init_sipi();
 
-	vm = vm_create();
-	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vm = vm_create_with_lapic();
 	vcpu = vm_vcpu_add(vm, 0, guest_code);
 	run = vcpu->run;
 	virt_map(vm, APIC_GVA, APIC_GVA, 1);

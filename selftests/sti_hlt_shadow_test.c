@@ -12,17 +12,10 @@
  * exit in the shadow is that nested page fault; with 6.1, QEMU takes the
  * window inside the shadow, before the fetch.
  */
+#include "apic.h"
 #include "hvm_util.h"
 #include "guest.h"
 
-#define APIC_GVA	0xfee00000ul
-#define APIC_EOI	0xb0
-#define APIC_SPIV	0xf0
-#define APIC_ICR	0x300
-#define APIC_LVTT	0x320
-#define APIC_TMICT	0x380
-#define APIC_TDCR	0x3e0
-#define ICR_SELF	(1u << 18)
 #define IRQ_VECTOR	0x50
 #define TIMER_VECTOR	0x51
 /* The HLT's page: a slot of its own, so no mapping of slot 0 covers it. */
@@ -30,11 +23,6 @@
 #define HLT_GPA		0x10000000ul
 
 static volatile uint64_t irq_count, irq_rip, timer_count, sti_hlt_gva;
-
-static __guest_code void apic_write(uint32_t off, uint32_t val)
-{
-	*(volatile uint32_t *)(APIC_GVA + off) = val;
-}
 
 static __guest_code void lapic_irq_handler(struct ex_regs *regs)
 {
@@ -107,8 +95,7 @@ static void test_lapic(void)
 	u64 hlt;
 	bool ok;
 
-	vm = vm_create();
-	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
+	vm = vm_create_with_lapic();
 	vcpu = vm_vcpu_add(vm, 0, guest_lapic);
 	virt_map(vm, APIC_GVA, APIC_GVA, 1);
 	vm_install_handler(vm, IRQ_VECTOR, lapic_irq_handler);
@@ -165,9 +152,7 @@ static void test_user_window(void)
 int main(void)
 {
 	ksft_print_header();
-	open_hvm_or_skip();
-	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
-		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+	require_lapic_or_skip();
 	ksft_set_plan(6);
 	test_lapic();
 	test_user_window();

@@ -142,14 +142,6 @@ static void set_x2apic_cpuid(struct hvm_vcpu *vcpu, bool on)
 	free(c);
 }
 
-static struct hvm_vm *vm_with_lapic(void)
-{
-	struct hvm_vm *vm = vm_create();
-
-	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
-	return vm;
-}
-
 static void test_host_checks(void)
 {
 	struct hvm_vcpu *vcpu;
@@ -157,7 +149,7 @@ static void test_host_checks(void)
 	struct hvm_vm *vm;
 	int r1, r2;
 
-	vm = vm_with_lapic();
+	vm = vm_create_with_lapic();
 	vcpu = vm_vcpu_add(vm, 0, guest_code);
 	vcpu_get_sregs(vcpu, &sregs);
 	sregs.apic_base = 0xfee00000 | APIC_BASE_EXTD;		/* x2APIC, disabled */
@@ -227,7 +219,7 @@ static void test_ipi(void)
 	u8 id = 0xff, ldr = 0xff;
 	bool ok;
 
-	vm = vm_with_lapic();
+	vm = vm_create_with_lapic();
 	bsp = vm_vcpu_add(vm, 0, guest_bsp);
 	ap = vm_vcpu_add_raw(vm, 1);
 	set_x2apic_cpuid(bsp, true);
@@ -266,7 +258,7 @@ int main(void)
 	test_host_checks();
 	test_ipi();
 
-	vm = vm_with_lapic();
+	vm = vm_create_with_lapic();
 	vcpu = vm_vcpu_add(vm, 0, guest_code);
 	set_x2apic_cpuid(vcpu, false);
 	virt_map(vm, APIC_GVA, APIC_GVA, 1);

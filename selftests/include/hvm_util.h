@@ -145,6 +145,10 @@ int open_hvm_or_skip(void);
 /* Shared /dev/hvm fd used by the library (opened on first use). */
 int hvm_sys_fd(void);
 u64 hvm_check_cap(u32 cap);
+/* Opens /dev/hvm; skips the whole test without HVM_CAP_LAPIC. */
+void require_lapic_or_skip(void);
+/* A SIGALRM handler that does nothing: ualarm() then ends HVM_RUN (EINTR). */
+void alarm_ends_runs(void);
 size_t hvm_vcpu_mmap_size(void);
 
 /* ---- VMs, memory ------------------------------------------------------- */
@@ -153,6 +157,8 @@ size_t hvm_vcpu_mmap_size(void);
 struct hvm_vm *vm_create_bare(void);
 /* Slot 0, page tables, this binary, GDT/IDT/TSS. */
 struct hvm_vm *vm_create(void);
+/* vm_create() with an in-kernel local APIC for every vCPU added after. */
+struct hvm_vm *vm_create_with_lapic(void);
 /* vm_create() + vCPU 0 that will start at guest_code. */
 struct hvm_vm *vm_create_with_vcpu(struct hvm_vcpu **vcpu, void *guest_code);
 /* Closes every fd and unmaps the memory; NULL is fine. */

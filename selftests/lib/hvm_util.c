@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <link.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -30,6 +31,25 @@ int open_hvm_or_skip(void)
 				   strerror(errno));
 	}
 	return fd;
+}
+
+void require_lapic_or_skip(void)
+{
+	if (hvm_check_cap(HVM_CAP_LAPIC) != 1)
+		ksft_exit_skip("no in-kernel local APIC (HVM_CAP_LAPIC)");
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+void alarm_ends_runs(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	TEST_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
 }
 
 int hvm_sys_fd(void)
@@ -353,6 +373,14 @@ struct hvm_vm *vm_create(void)
 	vm->has_pgtables = true;
 	vm_load_binary(vm);
 	vm_setup_descriptor_tables(vm);
+	return vm;
+}
+
+struct hvm_vm *vm_create_with_lapic(void)
+{
+	struct hvm_vm *vm = vm_create();
+
+	TEST_ASSERT(ioctl(vm->fd, HVM_CREATE_LAPIC, 0ul) == 0, "HVM_CREATE_LAPIC");
 	return vm;
 }
 
