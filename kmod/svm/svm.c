@@ -792,6 +792,23 @@ static int svm_handle_exit(struct hvm_vcpu *vcpu)
 	return handler(vcpu);
 }
 
+/*
+ * INT n, INT3 and INTO are not injected again: RIP is still at the
+ * instruction, which raises them again when it runs. Injected, they would
+ * return to RIP (QEMU) or to NEXT_RIP, which the exit need not have set,
+ * instead of to the next instruction.
+ */
+static bool svm_event_to_redeliver(u32 info)
+{
+	u32 type = info & SVM_EVTINJ_TYPE_MASK;
+	u32 vector = info & SVM_EVTINJ_VEC_MASK;
+
+	if (!(info & SVM_EVTINJ_VALID) || type == SVM_EVTINJ_TYPE_SOFT)
+		return false;
+	return !(type == SVM_EVTINJ_TYPE_EXEPT &&
+		 (vector == X86_TRAP_BP || vector == X86_TRAP_OF));
+}
+
 static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -854,7 +871,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vmcb->control.event_inj = 0;
 
 	/* An event whose delivery the exit interrupted is delivered again. */
-	if (vmcb->control.exit_int_info & SVM_EVTINJ_VALID) {
+	if (svm_event_to_redeliver(vmcb->control.exit_int_info)) {
 		vmcb->control.event_inj = vmcb->control.exit_int_info;
 		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
 	}

@@ -63,6 +63,8 @@ enum svm_intercept_word {
 #define SVM_EVTINJ_VEC_MASK	0xffU
 #define SVM_EVTINJ_TYPE_INTR	(0U << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3U << 8)
+#define SVM_EVTINJ_TYPE_SOFT	(4U << 8)
+#define SVM_EVTINJ_TYPE_MASK	(7U << 8)
 #define SVM_EVTINJ_VALID_ERR	BIT(11)
 #define SVM_EVTINJ_VALID	BIT(31)
 
