@@ -559,24 +559,30 @@ static void wait_for_interrupt(struct vm *vm, int timer_fd, bool if_flag)
 	}
 }
 
-static void dump_state(struct vm *vm)
+/* The vCPU's registers on stderr: what a crash of the guest left. */
+static void dump_state(struct vm *vm, struct accel_vcpu *vcpu)
 {
 	const struct accel_ops *ops = vm->accel.ops;
 	struct x86_regs r;
 	struct x86_sregs s;
 
-	if (ops->get_regs(vm->vcpu, &r) || ops->get_sregs(vm->vcpu, &s))
+	if (ops->get_regs(vcpu, &r) || ops->get_sregs(vcpu, &s))
 		return;
 	fprintf(stderr,
 		"vmctl: rip %#llx rsp %#llx rflags %#llx rax %#llx rbx %#llx rcx %#llx rdx %#llx\n"
-		"vmctl: rsi %#llx rdi %#llx rbp %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx cs %#x\n",
+		"vmctl: rsi %#llx rdi %#llx rbp %#llx cr0 %#llx cr2 %#llx cr3 %#llx cr4 %#llx efer %#llx\n"
+		"vmctl: cs %#x ss %#x idt %#llx+%#x gdt %#llx+%#x gs.base %#llx\n",
 		(unsigned long long)r.rip, (unsigned long long)r.rsp,
 		(unsigned long long)r.rflags, (unsigned long long)r.rax,
 		(unsigned long long)r.rbx, (unsigned long long)r.rcx,
 		(unsigned long long)r.rdx, (unsigned long long)r.rsi,
 		(unsigned long long)r.rdi, (unsigned long long)r.rbp,
-		(unsigned long long)s.cr0, (unsigned long long)s.cr3,
-		(unsigned long long)s.cr4, (unsigned long long)s.efer, s.cs.selector);
+		(unsigned long long)s.cr0, (unsigned long long)s.cr2,
+		(unsigned long long)s.cr3, (unsigned long long)s.cr4,
+		(unsigned long long)s.efer, s.cs.selector, s.ss.selector,
+		(unsigned long long)s.idt.base, s.idt.limit,
+		(unsigned long long)s.gdt.base, s.gdt.limit,
+		(unsigned long long)s.gs.base);
 }
 
 static void run_loop(struct vm *vm)
@@ -633,6 +639,7 @@ static void run_loop(struct vm *vm)
 			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
 			break;
 		case ACCEL_EXIT_SHUTDOWN:
+			dump_state(vm, vm->vcpu);
 			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
 			break;
 		default:
@@ -641,7 +648,7 @@ static void run_loop(struct vm *vm)
 			fprintf(stderr, "vmctl: the vCPU stopped: %s (exit code %#llx)\n",
 				exit.detail[0] ? exit.detail : "unexpected exit",
 				(unsigned long long)exit.hw_reason);
-			dump_state(vm);
+			dump_state(vm, vm->vcpu);
 			vm_stop(vm, EXIT_VMCTL_ERROR, "vCPU error");
 			break;
 		}
@@ -689,6 +696,7 @@ static void *ap_loop(void *arg)
 		} else if (exit.reason == ACCEL_EXIT_HYPERCALL) {
 			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
 		} else if (exit.reason == ACCEL_EXIT_SHUTDOWN) {
+			dump_state(vm, vcpu);
 			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
 		} else if (exit.reason != ACCEL_EXIT_INTR &&
 			   exit.reason != ACCEL_EXIT_IRQ_WINDOW) {
