@@ -99,6 +99,7 @@ struct accel {
 	size_t run_size;
 	unsigned int max_cpuid_entries;
 	bool x2apic;			/* create_lapic's APICs have x2APIC mode */
+	bool tsc_deadline;		/* ... and the TSC-deadline timer */
 };
 
 struct accel_ops {

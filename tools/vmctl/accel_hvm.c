@@ -64,6 +64,7 @@ static int hvm_create_lapic(struct accel *a)
 	if (ioctl(a->sys_fd, HVM_CHECK_CAP, HVM_CAP_LAPIC) != 1)
 		return -EOPNOTSUPP;
 	a->x2apic = ioctl(a->sys_fd, HVM_CHECK_CAP, HVM_CAP_X2APIC) == 1;
+	a->tsc_deadline = true;	/* part of HVM_CAP_LAPIC */
 	return ioctl(a->vm_fd, HVM_CREATE_LAPIC, 0) ? neg_errno() : 0;
 }
 

@@ -87,6 +87,8 @@ static int kvm_create_lapic(struct accel *a)
 	if (ioctl(a->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0)
 		return -EOPNOTSUPP;
 	a->x2apic = true;	/* KVM's LAPIC always has x2APIC mode */
+	a->tsc_deadline = ioctl(a->sys_fd, KVM_CHECK_EXTENSION,
+				KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	return ioctl(a->vm_fd, KVM_ENABLE_CAP, &cap) ? neg_errno() : 0;
 }
 

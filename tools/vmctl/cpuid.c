@@ -25,6 +25,10 @@
  *    FLUSH_CMD, ARCH_CAPABILITIES, CORE_CAPABILITIES, VIRT_SPEC_CTRL), the
  *    performance counters and IBS, OSVW, the node ID MSR, SME/SEV;
  *  - more than one logical processor (one vCPU).
+ * Added, with an in-kernel APIC: the TSC-deadline timer (hvm's and kvm's
+ * APICs have it on any host), and ARAT in leaf 6 (the emulated APIC
+ * timer never stops). With both, Linux neither calibrates its APIC timer
+ * against the PIT nor keeps the PIT running.
  * Added: the hypervisor bit, leaf 0x40000000 (signature "hvmhvmhvmhvm",
  * highest leaf 0x40000010) and leaf 0x40000010 (TSC and bus frequency in
  * kHz, the "VMware timing leaf" that other hypervisors reuse; the bus is
@@ -56,6 +60,8 @@
 #define L1_EDX_MCE_MCA		((1u << 7) | (1u << 14))
 #define L1_EDX_APIC		(1u << 9)
 #define L1_EDX_HTT		(1u << 28)
+/* Leaf 6 */
+#define L6_EAX_ARAT		(1u << 2)	/* always running APIC timer */
 /* Leaf 7.0 */
 #define L7_EBX_TSC_ADJUST	(1u << 1)
 #define L7_ECX_PKU_OSPKE	((1u << 3) | (1u << 4))
@@ -253,8 +259,12 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 	if (!vm->lapic) {
 		e->ecx &= ~L1_ECX_TSC_DEADLINE;
 		e->edx &= ~L1_EDX_APIC;
-	} else if (vm->accel.x2apic) {
-		e->ecx |= L1_ECX_X2APIC;	/* the kernel's, whatever the host's */
+	} else {
+		/* The kernel's APIC modes, whatever the host's. */
+		if (vm->accel.x2apic)
+			e->ecx |= L1_ECX_X2APIC;
+		if (vm->accel.tsc_deadline)
+			e->ecx |= L1_ECX_TSC_DEADLINE;
 	}
 	/* Initial APIC ID: the vCPU's number; one logical processor each. */
 	e->ebx = (e->ebx & 0xffff) | (1u << 16) | (id << 24);
@@ -265,6 +275,11 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 			e->eax &= 0x3ff;
 			break;
 		case 0x6:	/* no thermal or power management */
+			e->eax = e->ebx = e->ecx = e->edx = 0;
+			/* An emulated APIC timer runs in every C-state. */
+			if (vm->lapic)
+				e->eax = L6_EAX_ARAT;
+			break;
 		case 0xa:	/* no architectural performance counters */
 			e->eax = e->ebx = e->ecx = e->edx = 0;
 			break;
