@@ -188,6 +188,12 @@ static void hvm_vcpu_complete_exit(struct hvm_vcpu *vcpu)
 	vcpu->completion = HVM_COMPLETE_NONE;
 }
 
+/* Would HVM_INTERRUPT's vector go in at the next entry? */
+static bool hvm_vcpu_ready_for_injection(struct hvm_vcpu *vcpu)
+{
+	return !vcpu->irq_pending && hvm_ops->interrupt_allowed(vcpu);
+}
+
 /*
  * What a userspace interrupt controller injects by, on every return from
  * HVM_RUN: an -EINTR too, after which the LAPIC may have queued one.
@@ -196,7 +202,7 @@ static void hvm_vcpu_report_interruptibility(struct hvm_vcpu *vcpu)
 {
 	vcpu->run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
 	vcpu->run->ready_for_interrupt_injection =
-		!vcpu->irq_pending && hvm_ops->interrupt_allowed(vcpu);
+		hvm_vcpu_ready_for_injection(vcpu);
 }
 
 int hvm_vcpu_run(struct hvm_vcpu *vcpu)
@@ -352,8 +358,8 @@ int hvm_vcpu_halt(struct hvm_vcpu *vcpu)
 		run->exit_reason = HVM_EXIT_HLT;
 		return HVM_EXIT_TO_USER;
 	}
-	if (READ_ONCE(run->request_interrupt_window) && !vcpu->irq_pending &&
-	    hvm_ops->interrupt_allowed(vcpu)) {
+	if (READ_ONCE(run->request_interrupt_window) &&
+	    hvm_vcpu_ready_for_injection(vcpu)) {
 		run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
 	}
