@@ -36,47 +36,39 @@ static __guest_code void record_fault(struct ex_regs *regs)
 }
 
 /*
- * The three cases, each on the top of a fresh stack page. The labels give
- * the address the handler must see: after INT3 and INT n, at UD2.
+ * Runs insns with RSP at stack, a fresh page's top; insns holds the label
+ * "1:" where the handler must find its return address: after INT3 and
+ * INT n, at UD2. Yields that address.
  */
+#define RUN_ON_STACK(stack, insns)					\
+({									\
+	uint64_t __expect;						\
+									\
+	asm volatile("mov %%rsp, %%r12\n\t"				\
+		     "mov %[stk], %%rsp\n\t"				\
+		     "lea 1f(%%rip), %[expect]\n"			\
+		     insns						\
+		     "mov %%r12, %%rsp"					\
+		     : [expect] "=&r"(__expect)				\
+		     : [stk] "r"(stack)					\
+		     : "r12", "memory");				\
+	__expect;							\
+})
+
 static __guest_code void guest_code(uint64_t stacks)
 {
 	uint64_t expect;
 
 	event_count = 0;
-	asm volatile("mov %%rsp, %%r12\n\t"
-		     "mov %[stack], %%rsp\n\t"
-		     "lea 1f(%%rip), %[expect]\n\t"
-		     "int3\n"
-		     "1:\n\t"
-		     "mov %%r12, %%rsp"
-		     : [expect] "=&r"(expect)
-		     : [stack] "r"(stacks + 1 * 4096)
-		     : "r12", "memory");
+	expect = RUN_ON_STACK(stacks + 1 * 4096, "int3\n1:\n\t");
 	GUEST_SYNC4(1, event_count, event_rip, expect);
 
 	event_count = 0;
-	asm volatile("mov %%rsp, %%r12\n\t"
-		     "mov %[stack], %%rsp\n\t"
-		     "lea 1f(%%rip), %[expect]\n\t"
-		     "int $0x80\n"
-		     "1:\n\t"
-		     "mov %%r12, %%rsp"
-		     : [expect] "=&r"(expect)
-		     : [stack] "r"(stacks + 2 * 4096)
-		     : "r12", "memory");
+	expect = RUN_ON_STACK(stacks + 2 * 4096, "int $0x80\n1:\n\t");
 	GUEST_SYNC4(2, event_count, event_rip, expect);
 
 	event_count = 0;
-	asm volatile("mov %%rsp, %%r12\n\t"
-		     "mov %[stack], %%rsp\n\t"
-		     "lea 1f(%%rip), %[expect]\n"
-		     "1:\n\t"
-		     "ud2\n\t"
-		     "mov %%r12, %%rsp"
-		     : [expect] "=&r"(expect)
-		     : [stack] "r"(stacks + 3 * 4096)
-		     : "r12", "memory");
+	expect = RUN_ON_STACK(stacks + 3 * 4096, "1:\n\tud2\n\t");
 	GUEST_SYNC4(3, event_count, event_rip, expect);
 	GUEST_DONE();
 }
