@@ -195,6 +195,20 @@ static u32 lapic_current_count(struct hvm_lapic *a)
 }
 
 /*
+ * TSC ticks at khz to nanoseconds, saturating at HVM_LAPIC_MAX_DELAY_NS:
+ * the quotient of delta * 10^6 / khz does not fit 64 bits for large deltas
+ * when khz is below 10^6 (a TSC slower than 1 GHz), and DIV would raise #DE.
+ */
+u64 hvm_lapic_tsc_to_ns(u64 delta, u32 khz)
+{
+	if (!khz)
+		return 0;
+	if (div_u64(delta, khz) >= HVM_LAPIC_MAX_DELAY_NS / NSEC_PER_MSEC)
+		return HVM_LAPIC_MAX_DELAY_NS;
+	return mul_u64_u32_div(delta, NSEC_PER_MSEC, khz);
+}
+
+/*
  * IA32_TSC_DEADLINE (SDM 11.5.4.1), a time on the guest's TSC: the host's
  * rate, its own origin (the TSC offset), so the delay is measured from the
  * guest's TSC now.
@@ -212,8 +226,8 @@ static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
 		lapic_timer_cancel(a);
 		return;
 	}
-	if (deadline > now && tsc_khz)
-		ns = mul_u64_u32_div(deadline - now, 1000000, tsc_khz);
+	if (deadline > now)
+		ns = hvm_lapic_tsc_to_ns(deadline - now, tsc_khz);
 	lapic_timer_arm(a, ns, 0);
 }
 

@@ -20,6 +20,10 @@ struct hvm_lapic {
 	u64 tsc_deadline;		/* IA32_TSC_DEADLINE */
 };
 
+/* The longest timer delay: ~146 years, far from ktime's overflow. */
+#define HVM_LAPIC_MAX_DELAY_NS	(1ULL << 62)
+
+u64 hvm_lapic_tsc_to_ns(u64 delta, u32 khz);
 int hvm_lapic_create(struct hvm_vcpu *vcpu);
 void hvm_lapic_destroy(struct hvm_vcpu *vcpu);
 bool hvm_lapic_in_page(struct hvm_vcpu *vcpu, u64 gpa);
