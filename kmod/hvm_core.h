@@ -245,7 +245,7 @@ void hvm_vm_put(struct hvm_vm *vm);
 int hvm_vm_set_memory_region(struct hvm_vm *vm,
 			     const struct hvm_memory_region *region);
 struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id);
-void hvm_vm_flush_tlbs(struct hvm_vm *vm);
+void hvm_vm_flush_tlbs(struct hvm_vm *vm, bool may_sleep);
 
 /* vcpu.c */
 void hvm_vcpu_init_preempt(struct hvm_vcpu *vcpu);

@@ -329,7 +329,7 @@ again:
 	spin_unlock(&vm->mmu_lock);
 	put_page(page);
 	if (flush)
-		hvm_vm_flush_tlbs(vm);
+		hvm_vm_flush_tlbs(vm, true);
 	return HVM_REENTER;
 }
 
@@ -369,7 +369,7 @@ static int hvm_mn_invalidate_range_start(struct mmu_notifier *mn,
 	zapped = hvm_zap_hva_range(vm, range->start, range->end);
 	spin_unlock(&vm->mmu_lock);
 	if (zapped)
-		hvm_vm_flush_tlbs(vm);
+		hvm_vm_flush_tlbs(vm, mmu_notifier_range_blockable(range));
 	return 0;
 }
 
@@ -395,7 +395,7 @@ static void hvm_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	zapped = hvm_zap_hva_range(vm, 0, ULONG_MAX);
 	spin_unlock(&vm->mmu_lock);
 	if (zapped)
-		hvm_vm_flush_tlbs(vm);
+		hvm_vm_flush_tlbs(vm, true);
 }
 
 const struct mmu_notifier_ops hvm_mmu_notifier_ops = {

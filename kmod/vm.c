@@ -3,6 +3,7 @@
  * VM lifetime, memory slots and the vCPU list. A VM is freed when the last
  * reference goes: its own fd holds one, every vCPU holds one.
  */
+#include <linux/completion.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -87,7 +88,7 @@ int hvm_vm_set_memory_region(struct hvm_vm *vm,
 		hvm_mmu_zap_range(vm, slot->gpa, slot->size);
 		slot->size = 0;
 		spin_unlock(&vm->mmu_lock);
-		hvm_vm_flush_tlbs(vm);
+		hvm_vm_flush_tlbs(vm, true);
 		return 0;
 	}
 
@@ -117,13 +118,42 @@ static void hvm_kick_nothing(void *unused)
 {
 }
 
+static void hvm_flush_acked(void *done)
+{
+	complete(done);
+}
+
+/*
+ * Returns once cpu has taken an IPI, which a CPU in a guest does only
+ * after it left the guest (every host interrupt makes the guest exit).
+ */
+static void hvm_wait_guest_exit(int cpu, bool may_sleep)
+{
+	struct completion done;
+	call_single_data_t csd;
+
+	if (!may_sleep) {
+		smp_call_function_single(cpu, hvm_kick_nothing, NULL, 1);
+		return;
+	}
+	init_completion(&done);
+	INIT_CSD(&csd, hvm_flush_acked, &done);
+	/* An async call's csd is not touched after its function ran. */
+	if (!smp_call_function_single_async(cpu, &csd))
+		wait_for_completion(&done);
+}
+
 /*
  * Make every vCPU drop its guest TLB entries before it enters the guest
- * again. A vCPU in the guest is interrupted; the IPI waits until it is out.
+ * again, and return once none still runs on the entries from before. The
+ * wait comes after mmu_lock is dropped: under it, one CPU slow to leave
+ * its guest would stall every fault, notifier and IPI of the VM, and each
+ * task that needs the lock. Where the caller may sleep, so does the wait.
  */
-void hvm_vm_flush_tlbs(struct hvm_vm *vm)
+void hvm_vm_flush_tlbs(struct hvm_vm *vm, bool may_sleep)
 {
-	int i;
+	int cpus[HVM_MAX_VCPUS];
+	int i, n = 0;
 
 	spin_lock(&vm->mmu_lock);
 	for (i = 0; i < HVM_MAX_VCPUS; i++) {
@@ -135,10 +165,12 @@ void hvm_vm_flush_tlbs(struct hvm_vm *vm)
 		/* Pairs with the barrier between mode and requests in entry. */
 		smp_mb__after_atomic();
 		if (READ_ONCE(vcpu->mode) == HVM_IN_GUEST)
-			smp_call_function_single(READ_ONCE(vcpu->cpu),
-						 hvm_kick_nothing, NULL, 1);
+			cpus[n++] = READ_ONCE(vcpu->cpu);
 	}
 	spin_unlock(&vm->mmu_lock);
+
+	for (i = 0; i < n; i++)
+		hvm_wait_guest_exit(cpus[i], may_sleep);
 }
 
 static void hvm_kick_nothing_csd(void *unused)
