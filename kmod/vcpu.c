@@ -336,9 +336,11 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 		smp_call_function_single_async(cpu, &vcpu->kick_csd);
 }
 
+/* What ends an in-kernel halt: an interrupt, an INIT, or userspace. */
 static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
 {
 	return vcpu->irq_pending || hvm_lapic_pending(vcpu) >= 0 ||
+	       READ_ONCE(vcpu->init_pending) ||
 	       READ_ONCE(vcpu->run->immediate_exit) || signal_pending(current);
 }
 
