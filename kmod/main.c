@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
 #include <linux/reboot.h>
 
 #include "hvm_core.h"
@@ -185,6 +186,9 @@ static int __init hvm_init(void)
 					 sizeof(u64));
 	if (!hvm_exit_counts)
 		return -ENOMEM;
+	/* What entries restore; the guest's XCR0 may use less (msr.c). */
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		hvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	r = hvm_ops->init();
 	if (r)
 		goto err_free_counts;

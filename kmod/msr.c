@@ -86,13 +86,20 @@ int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	}
 }
 
-/* The rules XSETBV enforces (SDM 13.3), within what the host enabled. */
+/*
+ * The rules XSETBV enforces (SDM 13.3), within what the host enabled, less
+ * AMX: its tile state is dynamic (permitted per process), and a guest's
+ * fpstate has no room for it. hvm_host_xcr0 itself keeps the tile bits,
+ * as entries restore it: a host CPU left without them would #GP on the
+ * XRSTORS of any task whose fpstate holds tile data.
+ */
 bool hvm_xcr0_valid(u64 xcr0)
 {
 	const u64 avx512 = XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 |
 			   XFEATURE_MASK_Hi16_ZMM;
+	u64 allowed = hvm_host_xcr0 & ~XFEATURE_MASK_XTILE;
 
-	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~hvm_host_xcr0))
+	if (!(xcr0 & XFEATURE_MASK_FP) || (xcr0 & ~allowed))
 		return false;
 	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
 		return false;

@@ -84,6 +84,22 @@ static void msr_xcr0_within_host(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, hvm_xcr0_valid(X87));
 }
 
+/*
+ * A host with AMX: the guest may not enable tile state, but what entries
+ * restore keeps it (a CPU left without it #GPs on XRSTORS of tile data).
+ */
+static void msr_xcr0_no_amx(struct kunit *test)
+{
+	hvm_host_xcr0 = X87 | SSE | YMM | XFEATURE_MASK_XTILE;
+	KUNIT_EXPECT_TRUE(test, hvm_xcr0_valid(X87 | SSE | YMM));
+	KUNIT_EXPECT_FALSE(test, hvm_xcr0_valid(X87 | SSE | YMM |
+						XFEATURE_MASK_XTILE));
+	KUNIT_EXPECT_FALSE(test, hvm_xcr0_valid(X87 | SSE | YMM |
+						XFEATURE_MASK_XTILE_CFG));
+	KUNIT_EXPECT_EQ(test, hvm_host_xcr0,
+			X87 | SSE | YMM | XFEATURE_MASK_XTILE);
+}
+
 /* APIC base: BSP (8), x2APIC enable (10), global enable (11), address. */
 /* Each PAT byte must be UC, WC, WT, WP, WB or UC- (2 and 3 are reserved). */
 static void msr_pat_entries(struct kunit *test)
@@ -264,6 +280,7 @@ static void msr_backend_first(struct kunit *test)
 static struct kunit_case msr_cases[] = {
 	KUNIT_CASE_PARAM(msr_xcr0_rules, xcr0_gen_params),
 	KUNIT_CASE(msr_xcr0_within_host),
+	KUNIT_CASE(msr_xcr0_no_amx),
 	KUNIT_CASE(msr_pat_entries),
 	KUNIT_CASE(msr_xsetbv_from_registers),
 	KUNIT_CASE(msr_apic_base),

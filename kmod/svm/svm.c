@@ -103,9 +103,6 @@ static int svm_init(void)
 	svm_nrips = edx & SVM_FEATURE_NRIPS;
 	svm_flush_by_asid = edx & SVM_FEATURE_FLUSHBYASID;
 	svm_npt_format.levels = pgtable_l5_enabled() ? 5 : 4;
-	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
-		hvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-				~XFEATURE_MASK_XTILE;
 
 	svm_iopm = alloc_pages_exact(IOPM_SIZE, GFP_KERNEL);
 	svm_msrpm = alloc_pages_exact(MSRPM_SIZE, GFP_KERNEL);

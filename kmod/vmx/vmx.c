@@ -301,9 +301,6 @@ static int vmx_init(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
-	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
-		hvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-				~XFEATURE_MASK_XTILE;
 
 	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
 	if (!vmx_msr_bitmap)
