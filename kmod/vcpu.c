@@ -442,6 +442,13 @@ void hvm_load_guest_extra(struct hvm_vcpu *vcpu)
 		wrpkru(vcpu->pkru);
 	if (hvm_xcr0_differs(vcpu))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	/*
+	 * The host's breakpoints stay armed in DR7 until the entry loads the
+	 * guest's: disarm them before DR0-3 point at the guest's addresses,
+	 * or the host would trap on those (hw_breakpoint_restore() rearms).
+	 */
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
 	set_debugreg(vcpu->dr[0], 0);
 	set_debugreg(vcpu->dr[1], 1);
 	set_debugreg(vcpu->dr[2], 2);
