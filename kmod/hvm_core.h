@@ -163,6 +163,12 @@ struct hvm_vcpu {
 #define HVM_EXIT_TO_USER	0
 #define HVM_REENTER		1
 
+/* Debug-register bits the exits touch (SDM 18.2.3, 18.2.4). */
+#define HVM_DR6_BD		BIT(13)	/* a debug-register access */
+#define HVM_DR6_BS		BIT(14)	/* single step */
+#define HVM_DR6_RTM		BIT(16)	/* active low: 0 inside an RTM region */
+#define HVM_DR7_GD		BIT(13)	/* cleared as #DB is delivered */
+
 /* A guest's paging state, as the instruction fetcher needs it. */
 struct hvm_paging {
 	u64 cr0, cr3, cr4, efer;
@@ -261,6 +267,7 @@ int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);
 int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
 		       struct hvm_cpuid_entry *entries);
 void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
+void hvm_host_machine_check(void);
 int hvm_vcpu_halt(struct hvm_vcpu *vcpu);
 int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector);
 int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,

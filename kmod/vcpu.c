@@ -9,6 +9,7 @@
 #include <asm/debugreg.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
+#include <asm/mce.h>
 #include <asm/special_insns.h>
 
 #include "hvm_core.h"
@@ -334,6 +335,23 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 	 */
 	if (READ_ONCE(vcpu->mode) == HVM_IN_GUEST && cpu != raw_smp_processor_id())
 		smp_call_function_single_async(cpu, &vcpu->kick_csd);
+}
+
+/*
+ * A machine check the CPU took while in the guest exits instead of reaching
+ * the host's handler (the backends intercept #MC): hand it over, as from a
+ * context that is not the host kernel's. IRQs off, right after the exit.
+ */
+void hvm_host_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,		/* CPL 3: not the host kernel's code */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
 }
 
 /* What ends an in-kernel halt: an interrupt, an INIT, or userspace. */

@@ -18,6 +18,7 @@
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
+#include <linux/user-return-notifier.h>
 
 #include "../hvm_core.h"
 #include "msrpm.h"
@@ -41,6 +42,10 @@ struct svm_cpu {
 	u64 asid_generation;
 	u32 next_asid;
 	bool flush_all;		/* a new generation starts with a clean TLB */
+	/* Where TSC_AUX holds the guests' value until a return to user mode. */
+	bool guest_tsc_aux;
+	u64 host_tsc_aux;
+	struct user_return_notifier tsc_aux_urn;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -176,10 +181,40 @@ static int svm_enable_cpu(void)
 	return 0;
 }
 
+static void svm_restore_tsc_aux(struct user_return_notifier *urn)
+{
+	struct svm_cpu *sc = container_of(urn, struct svm_cpu, tsc_aux_urn);
+
+	wrmsrl(MSR_TSC_AUX, sc->host_tsc_aux);
+	user_return_notifier_unregister(urn);
+	sc->guest_tsc_aux = false;
+}
+
+/*
+ * RDPID cannot be intercepted (nor RDTSCP on QEMU's SVM), and TSC_AUX is
+ * the host's CPU and node number: guests read 0 (the guest's TSC_AUX: the
+ * MSR is not theirs). The host's value is back before this CPU next runs
+ * user code; the kernel itself does not read it (RDPID is not used on
+ * entry because of hypervisors that do this). IRQs off.
+ */
+static void svm_load_guest_tsc_aux(struct svm_cpu *sc)
+{
+	if (sc->guest_tsc_aux || (!boot_cpu_has(X86_FEATURE_RDTSCP) &&
+				  !boot_cpu_has(X86_FEATURE_RDPID)))
+		return;
+	rdmsrl(MSR_TSC_AUX, sc->host_tsc_aux);
+	wrmsrl(MSR_TSC_AUX, 0);
+	sc->tsc_aux_urn.on_user_return = svm_restore_tsc_aux;
+	user_return_notifier_register(&sc->tsc_aux_urn);
+	sc->guest_tsc_aux = true;
+}
+
 static void svm_disable_cpu(void)
 {
 	u64 efer;
 
+	if (this_cpu_read(svm_cpu.guest_tsc_aux))
+		svm_restore_tsc_aux(this_cpu_ptr(&svm_cpu.tsc_aux_urn));
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME_BIT);
@@ -456,13 +491,22 @@ static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
 {
 	struct vmcb_control *c = &vmcb->control;
 
+	/*
+	 * #DB and #AC raised while delivering themselves would keep the CPU
+	 * in microcode, deaf to interrupts (CVE-2015-8104, CVE-2015-5307):
+	 * intercepted, each is an exit, and is reflected. #MC goes to the host.
+	 */
+	c->intercepts[SVM_INTERCEPT_EXC] = BIT(X86_TRAP_DB) |
+		BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
 	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
-		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_CPUID | SVM_I1_INVD |
-		SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
+		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_RDPMC | SVM_I1_CPUID |
+		SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
 		SVM_I1_MSR_PROT | SVM_I1_SHUTDOWN;
+	/* RDTSCP, RDPMC and RDPRU would read the host's TSC_AUX and counters. */
 	c->intercepts[SVM_INTERCEPT_MISC2] = SVM_I2_VMRUN | SVM_I2_VMMCALL |
 		SVM_I2_VMLOAD | SVM_I2_VMSAVE | SVM_I2_STGI | SVM_I2_CLGI |
-		SVM_I2_SKINIT | SVM_I2_MONITOR | SVM_I2_MWAIT | SVM_I2_XSETBV;
+		SVM_I2_SKINIT | SVM_I2_RDTSCP | SVM_I2_MONITOR | SVM_I2_MWAIT |
+		SVM_I2_XSETBV | SVM_I2_RDPRU;
 	c->iopm_base_pa = __pa(svm_iopm);
 	c->msrpm_base_pa = __pa(svm_msrpm);
 	c->tsc_offset = -rdtsc();
@@ -691,8 +735,51 @@ static int svm_handle_vmmcall(struct hvm_vcpu *vcpu)
 
 static int svm_handle_ud(struct hvm_vcpu *vcpu)
 {
-	/* SVM instructions and MONITOR/MWAIT do not exist for the guest. */
+	/* SVM instructions, MONITOR/MWAIT, RDTSCP, RDPRU: not for the guest. */
 	svm_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return HVM_REENTER;
+}
+
+static int svm_handle_gp(struct hvm_vcpu *vcpu)
+{
+	/* RDPMC: the guest has no performance counters. */
+	svm_inject_gp(vcpu);
+	return HVM_REENTER;
+}
+
+/*
+ * An exception that will be reflected replaces what the exit found in
+ * delivery (now in event_inj): an exception is raised again when its
+ * instruction runs again, an external interrupt waits for its turn.
+ */
+static void svm_requeue_interrupted_event(struct hvm_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	if ((c->event_inj & SVM_EVTINJ_VALID) &&
+	    (c->event_inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR) {
+		vcpu->irq_vector = c->event_inj & SVM_EVTINJ_VEC_MASK;
+		vcpu->irq_pending = true;
+	}
+	c->event_inj = 0;
+}
+
+/*
+ * #DB: the CPU set the VMCB's DR6 as for a delivery; clearing DR7.GD is
+ * the rest of what delivering it does (SDM 18.2.4).
+ */
+static int svm_handle_db(struct hvm_vcpu *vcpu)
+{
+	svm_requeue_interrupted_event(vcpu);
+	to_svm(vcpu)->vmcb->save.dr7 &= ~HVM_DR7_GD;
+	svm_inject_exception(vcpu, X86_TRAP_DB, false, 0);
+	return HVM_REENTER;
+}
+
+static int svm_handle_ac(struct hvm_vcpu *vcpu)
+{
+	svm_requeue_interrupted_event(vcpu);
+	svm_inject_exception(vcpu, X86_TRAP_AC, true, 0);
 	return HVM_REENTER;
 }
 
@@ -724,11 +811,15 @@ static int svm_handle_npf(struct hvm_vcpu *vcpu)
 }
 
 static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
+	[SVM_EXIT_EXCP_DB]	= svm_handle_db,
+	[SVM_EXIT_EXCP_AC]	= svm_handle_ac,
+	[SVM_EXIT_EXCP_MC]	= svm_handle_nothing,	/* after the exit */
 	[SVM_EXIT_INTR]		= svm_handle_nothing,
 	[SVM_EXIT_NMI]		= svm_handle_nothing,
 	[SVM_EXIT_SMI]		= svm_handle_nothing,
 	[SVM_EXIT_INIT]		= svm_handle_nothing,
 	[SVM_EXIT_VINTR]	= svm_handle_vintr,
+	[SVM_EXIT_RDPMC]	= svm_handle_gp,
 	[SVM_EXIT_CPUID]	= svm_handle_cpuid,
 	[SVM_EXIT_INVD]		= svm_handle_invd,
 	[SVM_EXIT_HLT]		= svm_handle_hlt,
@@ -743,9 +834,11 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_STGI]		= svm_handle_ud,
 	[SVM_EXIT_CLGI]		= svm_handle_ud,
 	[SVM_EXIT_SKINIT]	= svm_handle_ud,
+	[SVM_EXIT_RDTSCP]	= svm_handle_ud,
 	[SVM_EXIT_MONITOR]	= svm_handle_ud,
 	[SVM_EXIT_MWAIT]	= svm_handle_ud,
 	[SVM_EXIT_XSETBV]	= svm_handle_xsetbv,
+	[SVM_EXIT_RDPRU]	= svm_handle_ud,
 };
 
 /*
@@ -845,6 +938,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	}
 	flush = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
 	svm_prepare_asid(svm, cpu, flush);
+	svm_load_guest_tsc_aux(sc);
 
 	hvm_load_guest_extra(vcpu);
 	svm_clgi();
@@ -854,6 +948,8 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	svm->hlt_first = false;
 	svm_stgi();
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
+		hvm_host_machine_check();
 	local_irq_enable();
 
 	/* The low half is enough: some implementations write only that. */

@@ -8,6 +8,7 @@
 
 #include <linux/build_bug.h>
 #include <linux/types.h>
+#include <asm/trapnr.h>
 
 /* Intercept vectors (APM Table B-1): index into vmcb_control.intercepts. */
 enum svm_intercept_word {
@@ -26,6 +27,7 @@ enum svm_intercept_word {
 #define SVM_I1_SMI		BIT(2)
 #define SVM_I1_INIT		BIT(3)
 #define SVM_I1_VINTR		BIT(4)
+#define SVM_I1_RDPMC		BIT(15)
 #define SVM_I1_CPUID		BIT(18)
 #define SVM_I1_INVD		BIT(22)
 #define SVM_I1_HLT		BIT(24)
@@ -41,9 +43,11 @@ enum svm_intercept_word {
 #define SVM_I2_STGI		BIT(4)
 #define SVM_I2_CLGI		BIT(5)
 #define SVM_I2_SKINIT		BIT(6)
+#define SVM_I2_RDTSCP		BIT(7)
 #define SVM_I2_MONITOR		BIT(10)
 #define SVM_I2_MWAIT		BIT(11)
 #define SVM_I2_XSETBV		BIT(13)
+#define SVM_I2_RDPRU		BIT(14)
 
 /* int_ctl */
 #define SVM_V_TPR_MASK		0xfU
@@ -69,11 +73,16 @@ enum svm_intercept_word {
 #define SVM_EVTINJ_VALID	BIT(31)
 
 /* Exit codes (APM Appendix C) */
+#define SVM_EXIT_EXCP_BASE	0x040	/* + the exception's vector */
+#define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
+#define SVM_EXIT_EXCP_AC	(SVM_EXIT_EXCP_BASE + X86_TRAP_AC)
+#define SVM_EXIT_EXCP_MC	(SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_INIT		0x063
 #define SVM_EXIT_VINTR		0x064
+#define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
@@ -88,12 +97,14 @@ enum svm_intercept_word {
 #define SVM_EXIT_STGI		0x084
 #define SVM_EXIT_CLGI		0x085
 #define SVM_EXIT_SKINIT		0x086
+#define SVM_EXIT_RDTSCP		0x087
 #define SVM_EXIT_MONITOR	0x08a
 #define SVM_EXIT_MWAIT		0x08b
 #define SVM_EXIT_XSETBV		0x08d
+#define SVM_EXIT_RDPRU		0x08e
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)
-#define SVM_EXIT_TABLE_SIZE	(SVM_EXIT_XSETBV + 1)
+#define SVM_EXIT_TABLE_SIZE	(SVM_EXIT_RDPRU + 1)
 
 /* IOIO exit_info_1 (APM 15.10.2) */
 #define SVM_IOIO_IN		BIT(0)

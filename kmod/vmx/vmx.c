@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
@@ -65,6 +66,7 @@ struct vmx_vcpu {
 	u32 proc_ctl;			/* the primary controls in the VMCS */
 	u32 entry_ctl;
 	u64 cr2;			/* not in the VMCS: swapped by hand */
+	u64 dr6;			/* likewise */
 	u64 cr8;
 	u64 host_cr3, host_cr4;		/* what HOST_CR3/CR4 hold */
 
@@ -234,7 +236,6 @@ static int vmx_setup_controls(u64 basic)
 	r = vmx_adjust_controls(sec_required,
 				SECONDARY_EXEC_UNRESTRICTED_GUEST |
 				SECONDARY_EXEC_ENABLE_VPID |
-				SECONDARY_EXEC_ENABLE_RDTSCP |
 				SECONDARY_EXEC_ENABLE_INVPCID,
 				cap, &vmx_proc2_ctl, &missing);
 	if (r)
@@ -802,7 +803,13 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 		   vmx_proc2_ctl & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctl);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctl);
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	/*
+	 * #DB and #AC raised while delivering themselves would keep the CPU
+	 * in microcode, deaf to interrupts (CVE-2015-8104, CVE-2015-5307):
+	 * intercepted, each is an exit, and is reflected. #MC goes to the host.
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		   BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -920,6 +927,7 @@ static int vmx_vcpu_create(struct hvm_vcpu *vcpu)
 	vmx->vmcs->revision_id = vmx_revision;
 	vmx->vmcs_pa = page_to_phys(page);
 	vmx->loaded_cpu = -1;
+	vmx->dr6 = DR6_RESERVED;
 	INIT_LIST_HEAD(&vmx->loaded_link);
 	vmx->vpid = vmx_alloc_vpid();
 	vcpu->vendor = vmx;
@@ -980,6 +988,10 @@ static void vmx_prepare_interrupts(struct hvm_vcpu *vcpu)
 	vmx_set_irq_window(vcpu, want_window);
 }
 
+/*
+ * CR2 and DR6 are not in the VMCS. The host's DR6 is DR6_RESERVED outside
+ * its #DB handler, so only a guest's other value is loaded and undone.
+ */
 static void vmx_load_guest_extra(struct hvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -987,11 +999,18 @@ static void vmx_load_guest_extra(struct hvm_vcpu *vcpu)
 	hvm_load_guest_extra(vcpu);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
+	if (vmx->dr6 != DR6_RESERVED)
+		set_debugreg(vmx->dr6, 6);
 }
 
 static void vmx_put_guest_extra(struct hvm_vcpu *vcpu)
 {
-	to_vmx(vcpu)->cr2 = native_read_cr2();
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->cr2 = native_read_cr2();
+	get_debugreg(vmx->dr6, 6);
+	if (vmx->dr6 != DR6_RESERVED)
+		set_debugreg(DR6_RESERVED, 6);
 	hvm_put_guest_extra(vcpu);
 }
 
@@ -1053,8 +1072,103 @@ static int vmx_handle_skip(struct hvm_vcpu *vcpu, u64 qual)
 
 static int vmx_handle_ud(struct hvm_vcpu *vcpu, u64 qual)
 {
-	/* VMX instructions, MONITOR/MWAIT, RDPMC: not for this guest. */
+	/* VMX instructions and MONITOR/MWAIT: not for this guest. */
 	vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return HVM_REENTER;
+}
+
+static int vmx_handle_rdpmc(struct hvm_vcpu *vcpu, u64 qual)
+{
+	/* The guest has no performance counters. */
+	vmx_inject_gp(vcpu);
+	return HVM_REENTER;
+}
+
+/*
+ * An exception that will be reflected replaces what the exit found in
+ * delivery (now in the entry's event field): an exception is raised again
+ * when its instruction runs again, an external interrupt waits its turn.
+ */
+static void vmx_requeue_interrupted_event(struct hvm_vcpu *vcpu)
+{
+	u32 info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+
+	if ((info & INTR_INFO_VALID_MASK) &&
+	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR) {
+		vcpu->irq_vector = info & INTR_INFO_VECTOR_MASK;
+		vcpu->irq_pending = true;
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/*
+ * DR6 after a #DB whose exit qualification is qual: B0-B3 name this #DB's
+ * breakpoints, BD and BS add to what DR6 held, RTM is active low (SDM
+ * 18.2.3; the qualification's bits are where DR6 has them, SDM 28.2.1).
+ */
+static u64 vmx_dr6_after_db(u64 dr6, u64 qual)
+{
+	dr6 = (dr6 | DR6_RESERVED) & ~(u64)DR_TRAP_BITS;
+	dr6 |= qual & (DR_TRAP_BITS | HVM_DR6_BD | HVM_DR6_BS);
+	if (qual & HVM_DR6_RTM)
+		dr6 &= ~HVM_DR6_RTM;
+	return dr6;
+}
+
+/*
+ * Reflect #DB as its delivery would have left the guest: DR6 updated,
+ * DR7.GD clear (SDM 18.2.4). ICEBP's #DB (a privileged software
+ * exception) is delivered as it came, after the instruction.
+ */
+static void vmx_reflect_db(struct hvm_vcpu *vcpu, u32 type, u64 qual)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (type == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, X86_TRAP_DB | type |
+			   INTR_INFO_VALID_MASK);
+		return;
+	}
+	vmx->dr6 = vmx_dr6_after_db(vmx->dr6, qual);
+	vmcs_write(GUEST_DR7, vmcs_read(GUEST_DR7) & ~HVM_DR7_GD);
+	/*
+	 * A single step pending in a shadow of STI or MOV SS must be in the
+	 * pending debug exceptions, or the entry fails its checks (SDM
+	 * 26.3.1.5); the CPU sets it on other exits, not on this one.
+	 */
+	if ((vcpu->rflags & X86_EFLAGS_TF) &&
+	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | HVM_DR6_BS);
+	vmx_inject_exception(vcpu, X86_TRAP_DB, false, 0);
+}
+
+/*
+ * The exception bitmap's #DB, #AC and #MC. An NMI or a machine check was
+ * handed to the host right after the exit; the others are reflected.
+ */
+static int vmx_handle_exception_nmi(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+	u8 vector = info & INTR_INFO_VECTOR_MASK;
+
+	if (type == INTR_TYPE_NMI_INTR || vector == X86_TRAP_MC)
+		return HVM_REENTER;
+	vmx_requeue_interrupted_event(vcpu);
+	if (vector == X86_TRAP_DB) {
+		vmx_reflect_db(vcpu, type, qual);
+	} else if (vector == X86_TRAP_AC) {
+		vmx_inject_exception(vcpu, X86_TRAP_AC, true, 0);
+	} else {
+		u64 data[3] = { EXIT_REASON_EXCEPTION_NMI, qual, info };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_UNEXPECTED_EXIT,
+					 3, data);
+	}
 	return HVM_REENTER;
 }
 
@@ -1189,6 +1303,7 @@ static int vmx_handle_ept_misconfig(struct hvm_vcpu *vcpu, u64 qual)
 }
 
 static const vmx_exit_handler vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI]		= vmx_handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= vmx_handle_nothing,
 	[EXIT_REASON_TRIPLE_FAULT]		= vmx_handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL]		= vmx_handle_nothing,
@@ -1197,7 +1312,7 @@ static const vmx_exit_handler vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_CPUID]			= vmx_handle_cpuid,
 	[EXIT_REASON_HLT]			= vmx_handle_hlt,
 	[EXIT_REASON_INVD]			= vmx_handle_skip,
-	[EXIT_REASON_RDPMC]			= vmx_handle_ud,
+	[EXIT_REASON_RDPMC]			= vmx_handle_rdpmc,
 	[EXIT_REASON_VMCALL]			= vmx_handle_vmcall,
 	[EXIT_REASON_VMCLEAR]			= vmx_handle_ud,
 	[EXIT_REASON_VMLAUNCH]			= vmx_handle_ud,
@@ -1275,6 +1390,18 @@ static void vmx_flush_tlb(struct hvm_vcpu *vcpu)
 		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
 }
 
+/*
+ * An NMI or machine check that exited was consumed by the exit: hand it to
+ * the host's handler before IRQs are on again.
+ */
+static void vmx_host_nmi_mce(u32 info)
+{
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		asm volatile("int $2");
+	else if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+		hvm_host_machine_check();
+}
+
 static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -1327,11 +1454,8 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	vmx_put_guest_extra(vcpu);
 	if (!fail) {
 		reason = vmcs_read(VM_EXIT_REASON);
-		/* An NMI exit consumed the NMI: hand it to the host now. */
-		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
-		    (vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
-		    INTR_TYPE_NMI_INTR)
-			asm volatile("int $2");
+		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI)
+			vmx_host_nmi_mce(vmcs_read(VM_EXIT_INTR_INFO));
 	}
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	local_irq_enable();

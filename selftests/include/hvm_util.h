@@ -46,6 +46,7 @@ typedef int64_t s64;
 
 #define HVM_DEV_PATH		"/dev/hvm"
 #define HVM_DEBUGFS_OBJECTS	"/sys/kernel/debug/hvm/objects"
+#define HVM_DEBUGFS_EXITS	"/sys/kernel/debug/hvm/exits"
 
 /* Guest-physical layout of a vm_create() VM. */
 #define HVM_SLOT0_SIZE		(64ul << 20)
@@ -77,7 +78,9 @@ typedef int64_t s64;
 #define EFER_LMA		(1ul << 10)
 #define EFER_NXE		(1ul << 11)
 #define X86_RFLAGS_FIXED	(1ul << 1)
+#define X86_RFLAGS_TF		(1ul << 8)
 #define X86_RFLAGS_IF		(1ul << 9)
+#define X86_RFLAGS_AC		(1ul << 18)
 
 #define GUEST_CR0	(X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | \
 			 X86_CR0_WP | X86_CR0_AM | X86_CR0_PG)	/* 0x80050033 */
@@ -293,6 +296,12 @@ struct hvm_objects {
  * does not have them.
  */
 bool hvm_read_objects(struct hvm_objects *o);
+
+/*
+ * Exits with hardware exit code code (SVM exit code, VMX basic exit reason)
+ * since load, all vCPUs (/sys/kernel/debug/hvm/exits); -1 if unreadable.
+ */
+long long hvm_exit_count(u64 code);
 
 /* Remembers the end of /dev/kmsg; false if unavailable. */
 bool kmsg_begin(void);

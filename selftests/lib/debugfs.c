@@ -37,6 +37,24 @@ bool hvm_read_objects(struct hvm_objects *o)
 	return (found & 3) == 3;
 }
 
+long long hvm_exit_count(u64 code)
+{
+	FILE *f = fopen(HVM_DEBUGFS_EXITS, "r");
+	unsigned long long c, n;
+	char name[32];
+	long long count = 0;
+
+	if (!f)
+		return -1;
+	/* Lines "CODE COUNT", CODE in hex; "other COUNT" for the rest. */
+	while (fscanf(f, "%31s %llu", name, &n) == 2) {
+		if (sscanf(name, "%llx", &c) == 1 && c == code)
+			count = n;
+	}
+	fclose(f);
+	return count;
+}
+
 static int kmsg_fd = -1;
 
 bool kmsg_begin(void)
