@@ -249,7 +249,8 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 		r = hvm_memslot_check(&region);
 		if (r)
 			return r;
-		mutex_lock(&vm->lock);
+		if (mutex_lock_killable(&vm->lock))
+			return -EINTR;
 		r = hvm_vm_set_memory_region(vm, &region);
 		mutex_unlock(&vm->lock);
 		return r;
@@ -258,7 +259,8 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 	case HVM_CREATE_LAPIC:
 		if (arg)
 			return -EINVAL;
-		mutex_lock(&vm->lock);
+		if (mutex_lock_killable(&vm->lock))
+			return -EINTR;
 		r = hvm_vm_create_lapic(vm);
 		mutex_unlock(&vm->lock);
 		return r;

@@ -235,7 +235,9 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	if (r)
 		goto err_free_lapic;
 
-	mutex_lock(&vm->lock);
+	r = -EINTR;
+	if (mutex_lock_killable(&vm->lock))
+		goto err_vendor_destroy;
 	/* Or HVM_CREATE_LAPIC came in between: this vCPU lacks one. */
 	if (vm->vcpus[id] || vm->lapic != !!vcpu->lapic) {
 		mutex_unlock(&vm->lock);

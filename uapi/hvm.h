@@ -18,7 +18,8 @@
  * Errors: malformed input gets -EINVAL (bad value, reserved bit, wrong fd
  * type), -EFAULT (bad pointer), -E2BIG (array longer than the limit the
  * capability reports) or -EBUSY (the resource is in use, or another
- * hypervisor owns the virtualization hardware).
+ * hypervisor owns the virtualization hardware). A call that waits for
+ * another thread of the VM returns -EINTR on a fatal signal.
  */
 #ifndef _UAPI_HVM_H
 #define _UAPI_HVM_H
