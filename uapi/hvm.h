@@ -233,8 +233,11 @@ enum hvm_exit_reason {
 	HVM_EXIT_IRQ_WINDOW_OPEN = 6,	/* request_interrupt_window granted */
 	/*
 	 * The hardware refused the guest state. Segments, control registers
-	 * and MSRs are back at their RESET values (general registers are
-	 * kept): set them again before the next HVM_RUN.
+	 * and the MSRs the hardware switches (EFER, PAT, the SYSCALL and
+	 * SYSENTER MSRs, the segment bases) are undefined: set them again
+	 * (HVM_SET_SREGS, HVM_SET_MSRS) before the next HVM_RUN. General
+	 * registers, RIP, RFLAGS, the MSRs hvm emulates (APIC base,
+	 * MISC_ENABLE, MTRRs, TSC deadline) and the local APIC are kept.
 	 */
 	HVM_EXIT_FAIL_ENTRY = 7,
 	HVM_EXIT_INTERNAL_ERROR = 8,	/* hvm cannot go on: run->internal */
