@@ -137,7 +137,6 @@ struct hvm_vcpu {
 	bool init_pending, sipi_pending;
 	u8 sipi_vector;
 	wait_queue_head_t wq;		/* a halted vCPU waits here */
-	call_single_data_t kick_csd;	/* its IPI makes a guest exit */
 
 	/* Requests from other threads, and where this vCPU runs. */
 	int mode;			/* enum hvm_vcpu_mode */

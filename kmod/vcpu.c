@@ -11,6 +11,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/special_insns.h>
+#include <trace/events/ipi.h>
 
 #include "hvm_core.h"
 
@@ -323,18 +324,20 @@ int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
  */
 void hvm_vcpu_kick(struct hvm_vcpu *vcpu)
 {
-	int cpu;
+	int cpu, me;
 
 	set_bit(HVM_REQ_EVENT, &vcpu->requests);
 	smp_mb__after_atomic();	/* set the request, then read mode */
 	wake_up_interruptible(&vcpu->wq);
 	cpu = READ_ONCE(vcpu->cpu);
 	/*
-	 * Any interrupt makes the guest exit: a function-call IPI is one,
-	 * and may be sent from any context. -EBUSY: one is on its way.
+	 * Any interrupt makes the guest exit: a reschedule IPI is one that
+	 * needs no state of ours, and may be sent from any context.
 	 */
-	if (READ_ONCE(vcpu->mode) == HVM_IN_GUEST && cpu != raw_smp_processor_id())
-		smp_call_function_single_async(cpu, &vcpu->kick_csd);
+	me = get_cpu();
+	if (READ_ONCE(vcpu->mode) == HVM_IN_GUEST && cpu != me)
+		smp_send_reschedule(cpu);
+	put_cpu();
 }
 
 /*

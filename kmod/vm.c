@@ -173,10 +173,6 @@ void hvm_vm_flush_tlbs(struct hvm_vm *vm, bool may_sleep)
 		hvm_wait_guest_exit(cpus[i], may_sleep);
 }
 
-static void hvm_kick_nothing_csd(void *unused)
-{
-}
-
 /* HVM_CREATE_LAPIC; vm->lock held. Only before the first vCPU. */
 int hvm_vm_create_lapic(struct hvm_vm *vm)
 {
@@ -220,7 +216,6 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	vcpu->apic_base = 0xfee00000 | BIT(11) | (id == 0 ? BIT(8) : 0);
 	vcpu->mode = HVM_OUTSIDE_GUEST;
 	init_waitqueue_head(&vcpu->wq);
-	INIT_CSD(&vcpu->kick_csd, hvm_kick_nothing_csd, NULL);
 	hvm_vcpu_init_preempt(vcpu);
 
 	/* vm->lapic only goes from false to true, before any vCPU exists. */
@@ -277,9 +272,6 @@ void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
 
 	hvm_ops->vcpu_destroy(vcpu);
 	hvm_lapic_destroy(vcpu);	/* no more kicks */
-	/* A kick's IPI may still hold its csd, which is in *vcpu. */
-	while (smp_load_acquire(&vcpu->kick_csd.node.u_flags) & CSD_FLAG_LOCK)
-		cpu_relax();
 	hvm_npt_cache_free(vcpu);
 	kvfree(vcpu->cpuid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
