@@ -333,6 +333,9 @@ static int svm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_EFER:
 		*data = save->efer & ~EFER_SVME_BIT;
 		break;
+	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
+		*data = 0;	/* see svm_set_msr() */
+		break;
 	case MSR_STAR:
 		*data = save->star;
 		break;
@@ -391,6 +394,13 @@ static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (!host)	/* LMA follows the hardware, not WRMSR */
 			data = (data & ~EFER_LMA) | (save->efer & EFER_LMA);
 		save->efer = data | EFER_SVME_BIT;
+		break;
+	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
+		/*
+		 * The legacy counters exist on every AMD64 CPU, with no CPUID
+		 * bit a guest would check first: a PMU that counts nothing,
+		 * read as 0 with writes dropped, as KVM's when it is off.
+		 */
 		break;
 	case MSR_STAR:
 		save->star = data;
