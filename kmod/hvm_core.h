@@ -130,6 +130,8 @@ struct hvm_vcpu {
 	/* Interrupt queued by HVM_INTERRUPT or taken from the LAPIC. */
 	bool irq_pending;
 	u8 irq_vector;
+	/* The LAPIC has one the guest cannot take yet: open the window. */
+	bool lapic_window;
 
 	struct hvm_lapic *lapic;	/* in-kernel local APIC, or NULL */
 	/* With a LAPIC: an AP waits for INIT-SIPI before it runs at all. */

@@ -139,7 +139,12 @@ static int hvm_vcpu_init_sipi(struct hvm_vcpu *vcpu)
 	return 0;
 }
 
-/* Hands the LAPIC's interrupt to the backend's injection, once free. */
+/*
+ * Hands the LAPIC's highest interrupt to the backend's injection. It is
+ * accepted (IRR to ISR) only when the guest can take it at this entry:
+ * while it cannot, a higher vector that comes meanwhile must go first
+ * (SDM 11.8.4), so the window is asked for instead (lapic_window).
+ */
 static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 {
 	int v;
@@ -148,11 +153,16 @@ static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 		return;		/* no kicks: nothing sets HVM_REQ_EVENT */
 	clear_bit(HVM_REQ_EVENT, &vcpu->requests);
 	smp_mb__after_atomic();	/* clear, then look at IRR */
+	vcpu->lapic_window = false;
 	if (vcpu->irq_pending)
 		return;
 	v = hvm_lapic_pending(vcpu);
 	if (v < 0)
 		return;
+	if (!hvm_ops->interrupt_allowed(vcpu)) {
+		vcpu->lapic_window = true;
+		return;
+	}
 	hvm_lapic_accept(vcpu, v);
 	vcpu->irq_vector = v;
 	vcpu->irq_pending = true;

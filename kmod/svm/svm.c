@@ -623,7 +623,7 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 		svm_set_vintr(c, false);
 		return;
 	}
-	want_window = vcpu->irq_pending ||
+	want_window = vcpu->irq_pending || vcpu->lapic_window ||
 		      READ_ONCE(vcpu->run->request_interrupt_window);
 	if (vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		c->event_inj = vcpu->irq_vector | SVM_EVTINJ_TYPE_INTR |
@@ -673,7 +673,8 @@ static int svm_handle_vintr(struct hvm_vcpu *vcpu)
 		to_svm(vcpu)->hlt_first = true;
 		return HVM_REENTER;
 	}
-	if (!vcpu->irq_pending && READ_ONCE(vcpu->run->request_interrupt_window)) {
+	if (!vcpu->irq_pending && !vcpu->lapic_window &&
+	    READ_ONCE(vcpu->run->request_interrupt_window)) {
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
 	}

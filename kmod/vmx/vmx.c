@@ -976,7 +976,7 @@ static void vmx_set_irq_window(struct hvm_vcpu *vcpu, bool on)
 
 static void vmx_prepare_interrupts(struct hvm_vcpu *vcpu)
 {
-	bool want_window = vcpu->irq_pending ||
+	bool want_window = vcpu->irq_pending || vcpu->lapic_window ||
 			   READ_ONCE(vcpu->run->request_interrupt_window);
 
 	if (vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
@@ -1037,7 +1037,8 @@ static int vmx_handle_nothing(struct hvm_vcpu *vcpu, u64 qual)
 static int vmx_handle_irq_window(struct hvm_vcpu *vcpu, u64 qual)
 {
 	vmx_set_irq_window(vcpu, false);
-	if (!vcpu->irq_pending && READ_ONCE(vcpu->run->request_interrupt_window)) {
+	if (!vcpu->irq_pending && !vcpu->lapic_window &&
+	    READ_ONCE(vcpu->run->request_interrupt_window)) {
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
 	}
