@@ -148,6 +148,29 @@ static int hvm_exit_emulation_failure(struct hvm_vcpu *vcpu, u64 gpa,
 }
 
 /*
+ * The length of the instruction at RIP that exited, read from guest memory
+ * where the CPU does not say it (SVM without NRIP-save), prefixes
+ * included: a fixed length would resume inside a prefixed instruction.
+ * The bytes must hold the opcode the exit names; otherwise (the guest
+ * rewrote them, or they cannot be read) 0, and an emulation-failure exit
+ * with the bytes is set up.
+ */
+unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
+				  unsigned int oplen)
+{
+	u8 bytes[HVM_INSN_MAX_LEN];
+	struct hvm_paging pg;
+	unsigned int got, len;
+
+	hvm_ops->get_paging(vcpu, &pg);
+	got = hvm_fetch_insn(vcpu, &pg, bytes, sizeof(bytes));
+	len = hvm_insn_length(bytes, got, hvm_cs_mode(&pg), opcode, oplen);
+	if (!len)
+		hvm_exit_emulation_failure(vcpu, 0, bytes, got);
+	return len;
+}
+
+/*
  * The guest accessed gpa, which no writable memory backs. insn_bytes, if
  * the hardware supplied them (decode assists), spare the fetch.
  */

@@ -47,6 +47,33 @@ static bool is_seg_prefix(u8 b)
 	       b == 0x64 || b == 0x65;
 }
 
+/* Lock, repeat, operand- and address-size prefixes, and segments. */
+static bool is_legacy_prefix(u8 b)
+{
+	return is_seg_prefix(b) || b == 0x66 || b == 0x67 || b == 0xf0 ||
+	       b == 0xf2 || b == 0xf3;
+}
+
+unsigned int hvm_insn_length(const u8 *bytes, unsigned int avail,
+			     unsigned int mode, const u8 *opcode,
+			     unsigned int oplen)
+{
+	unsigned int pos = 0, i;
+
+	if (avail > HVM_INSN_MAX_LEN)
+		avail = HVM_INSN_MAX_LEN;
+	/* A REX that another prefix follows is ignored, but still counts. */
+	while (pos < avail && (is_legacy_prefix(bytes[pos]) ||
+			       (mode == 64 && (bytes[pos] & 0xf0) == 0x40)))
+		pos++;
+	if (pos + oplen > avail)
+		return 0;
+	for (i = 0; i < oplen; i++)
+		if (bytes[pos + i] != opcode[i])
+			return 0;
+	return pos + oplen;
+}
+
 /*
  * Skip the ModRM byte at *@pos together with its SIB and displacement.
  * Returns the ModRM byte, or -EINVAL if it names a register (mod == 3)

@@ -37,6 +37,17 @@ struct hvm_insn {
 int hvm_insn_decode(const u8 *bytes, unsigned int avail, unsigned int mode,
 		    struct hvm_insn *insn);
 
+/*
+ * Length of the instruction at @bytes (@avail valid) if, after its
+ * prefixes (legacy ones; REX too when @mode is 64), its opcode is the
+ * @oplen bytes at @opcode; 0 if it is another instruction or longer than
+ * 15 bytes or @avail. For the instructions an exit names without giving
+ * their length (SVM without NRIP-save): CPUID, HLT, RDMSR...
+ */
+unsigned int hvm_insn_length(const u8 *bytes, unsigned int avail,
+			     unsigned int mode, const u8 *opcode,
+			     unsigned int oplen);
+
 /* New destination register value after a load of @data (low size bytes). */
 u64 hvm_insn_load_merge(const struct hvm_insn *insn, u64 old_reg, u64 data);
 

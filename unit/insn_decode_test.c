@@ -105,6 +105,53 @@ static void run_mcase(const struct mcase *c)
 	       c->name);
 }
 
+/* hvm_insn_length(): instructions an exit names by opcode, with prefixes. */
+struct lcase {
+	const char *name;
+	u8 b[16];
+	unsigned int n, mode;
+	u8 op[3];
+	unsigned int oplen, len;
+};
+
+static const struct lcase lcases[] = {
+	{ "length: cpuid", { 0x0f, 0xa2 }, 2, 64, { 0x0f, 0xa2 }, 2, 2 },
+	{ "length: 66 cpuid", { 0x66, 0x0f, 0xa2 }, 3, 64, { 0x0f, 0xa2 }, 2, 3 },
+	{ "length: REX.W cpuid in 64-bit mode", { 0x48, 0x0f, 0xa2 }, 3, 64,
+	  { 0x0f, 0xa2 }, 2, 3 },
+	{ "length: 0x48 is no prefix in 32-bit mode", { 0x48, 0x0f, 0xa2 }, 3, 32,
+	  { 0x0f, 0xa2 }, 2, 0 },
+	{ "length: REX then a legacy prefix (REX ignored, counted)",
+	  { 0x41, 0x66, 0x0f, 0xa2 }, 4, 64, { 0x0f, 0xa2 }, 2, 4 },
+	{ "length: 13 prefixes and cpuid, 15 bytes",
+	  { 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36, 0xf3, 0xf2, 0xf0, 0x66, 0x67,
+	    0x2e, 0x3e, 0x0f, 0xa2 }, 15, 64, { 0x0f, 0xa2 }, 2, 15 },
+	{ "length: 14 prefixes and cpuid, 16 bytes: too long",
+	  { 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36, 0xf3, 0xf2, 0xf0, 0x66, 0x67,
+	    0x2e, 0x3e, 0x3e, 0x0f, 0xa2 }, 16, 64, { 0x0f, 0xa2 }, 2, 0 },
+	{ "length: cpuid cut short", { 0x66, 0x0f }, 2, 64, { 0x0f, 0xa2 }, 2, 0 },
+	{ "length: another instruction", { 0x0f, 0x31 }, 2, 64, { 0x0f, 0xa2 }, 2, 0 },
+	{ "length: hlt", { 0xf4 }, 1, 16, { 0xf4 }, 1, 1 },
+	{ "length: ds hlt", { 0x3e, 0xf4 }, 2, 32, { 0xf4 }, 1, 2 },
+	{ "length: 66 rdmsr in real mode", { 0x66, 0x0f, 0x32 }, 3, 16,
+	  { 0x0f, 0x32 }, 2, 3 },
+	{ "length: cs vmmcall", { 0x2e, 0x0f, 0x01, 0xd9 }, 4, 64,
+	  { 0x0f, 0x01, 0xd9 }, 3, 4 },
+	{ "length: vmrun is not vmmcall", { 0x0f, 0x01, 0xd8 }, 3, 64,
+	  { 0x0f, 0x01, 0xd9 }, 3, 0 },
+	{ "length: 67 xsetbv", { 0x67, 0x0f, 0x01, 0xd1 }, 4, 64,
+	  { 0x0f, 0x01, 0xd1 }, 3, 4 },
+};
+
+static void run_lcase(const struct lcase *c)
+{
+	unsigned int len = hvm_insn_length(c->b, c->n, c->mode, c->op, c->oplen);
+
+	if (len != c->len)
+		printf("#   length %u, want %u\n", len, c->len);
+	report(len == c->len, c->name);
+}
+
 int main(void)
 {
 	static const u8 mov[] = { 0x8b, 0x03 };
@@ -112,12 +159,15 @@ int main(void)
 	size_t i;
 
 	printf("TAP version 13\n");
-	printf("1..%zu\n", ARRAY_SIZE(dcases) + ARRAY_SIZE(mcases) + 1);
+	printf("1..%zu\n", ARRAY_SIZE(dcases) + ARRAY_SIZE(mcases) +
+	       ARRAY_SIZE(lcases) + 1);
 
 	for (i = 0; i < ARRAY_SIZE(dcases); i++)
 		run_dcase(&dcases[i]);
 	for (i = 0; i < ARRAY_SIZE(mcases); i++)
 		run_mcase(&mcases[i]);
+	for (i = 0; i < ARRAY_SIZE(lcases); i++)
+		run_lcase(&lcases[i]);
 	report(hvm_insn_decode(mov, 0, 64, &insn) == -EINVAL,
 	       "avail 0 rejected");
 

@@ -638,13 +638,30 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 
 typedef int (*svm_exit_handler)(struct hvm_vcpu *vcpu);
 
-/* Move RIP past the instruction that exited: NRIP if the CPU saves it. */
+/*
+ * The length of the instruction that exited, whose opcode is op: NRIP
+ * minus RIP where the CPU saves NRIP, else decoded from guest memory, as
+ * prefixes make it longer than its opcode. 0: the bytes there are not
+ * that instruction, and an emulation-failure exit is set up.
+ */
+static unsigned int svm_insn_len(struct hvm_vcpu *vcpu, const u8 *op,
+				 unsigned int oplen)
+{
+	if (svm_nrips)
+		return to_svm(vcpu)->vmcb->control.next_rip - vcpu->rip;
+	return hvm_exit_insn_length(vcpu, op, oplen);
+}
+
+#define SVM_INSN_LEN(vcpu, ...) ({					\
+	static const u8 __op[] = { __VA_ARGS__ };			\
+	svm_insn_len(vcpu, __op, sizeof(__op));				\
+})
+
+/* Move RIP past the instruction that exited, len bytes long. */
 static void svm_skip_insn(struct hvm_vcpu *vcpu, unsigned int len)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-
-	vcpu->rip = svm_nrips ? vmcb->control.next_rip : vcpu->rip + len;
-	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
+	vcpu->rip += len;
+	to_svm(vcpu)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW;
 }
 
 static int svm_handle_nothing(struct hvm_vcpu *vcpu)
@@ -683,21 +700,33 @@ static int svm_handle_vintr(struct hvm_vcpu *vcpu)
 
 static int svm_handle_cpuid(struct hvm_vcpu *vcpu)
 {
+	unsigned int len = SVM_INSN_LEN(vcpu, 0x0f, 0xa2);
+
+	if (!len)
+		return HVM_EXIT_TO_USER;
 	hvm_emulate_cpuid(vcpu, to_svm(vcpu)->vmcb->save.cr4);
-	svm_skip_insn(vcpu, 2);
+	svm_skip_insn(vcpu, len);
 	return HVM_REENTER;
 }
 
 static int svm_handle_hlt(struct hvm_vcpu *vcpu)
 {
-	svm_skip_insn(vcpu, 1);
+	unsigned int len = SVM_INSN_LEN(vcpu, 0xf4);
+
+	if (!len)
+		return HVM_EXIT_TO_USER;
+	svm_skip_insn(vcpu, len);
 	return hvm_vcpu_halt(vcpu);
 }
 
 static int svm_handle_invd(struct hvm_vcpu *vcpu)
 {
+	unsigned int len = SVM_INSN_LEN(vcpu, 0x0f, 0x08);
+
+	if (!len)
+		return HVM_EXIT_TO_USER;
 	/* Dropping caches without writing them back would lose host data. */
-	svm_skip_insn(vcpu, 2);
+	svm_skip_insn(vcpu, len);
 	return HVM_REENTER;
 }
 
@@ -721,9 +750,13 @@ static int svm_handle_ioio(struct hvm_vcpu *vcpu)
 static int svm_handle_msr(struct hvm_vcpu *vcpu)
 {
 	bool write = to_svm(vcpu)->vmcb->control.exit_info_1;
+	unsigned int len = write ? SVM_INSN_LEN(vcpu, 0x0f, 0x30) :
+				   SVM_INSN_LEN(vcpu, 0x0f, 0x32);
 
+	if (!len)
+		return HVM_EXIT_TO_USER;
 	if (write ? hvm_emulate_wrmsr(vcpu) : hvm_emulate_rdmsr(vcpu))
-		svm_skip_insn(vcpu, 2);
+		svm_skip_insn(vcpu, len);
 	else
 		svm_inject_gp(vcpu);
 	return HVM_REENTER;
@@ -738,9 +771,10 @@ static int svm_handle_shutdown(struct hvm_vcpu *vcpu)
 
 static int svm_handle_vmmcall(struct hvm_vcpu *vcpu)
 {
-	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
-	unsigned int len = svm_nrips ? c->next_rip - vcpu->rip : 3;
+	unsigned int len = SVM_INSN_LEN(vcpu, 0x0f, 0x01, 0xd9);
 
+	if (!len)
+		return HVM_EXIT_TO_USER;
 	return hvm_exit_hypercall(vcpu, len);
 }
 
@@ -796,8 +830,12 @@ static int svm_handle_ac(struct hvm_vcpu *vcpu)
 
 static int svm_handle_xsetbv(struct hvm_vcpu *vcpu)
 {
+	unsigned int len = SVM_INSN_LEN(vcpu, 0x0f, 0x01, 0xd1);
+
+	if (!len)
+		return HVM_EXIT_TO_USER;
 	if (hvm_emulate_xsetbv(vcpu))
-		svm_skip_insn(vcpu, 3);
+		svm_skip_insn(vcpu, len);
 	else
 		svm_inject_gp(vcpu);
 	return HVM_REENTER;
