@@ -147,6 +147,17 @@ static int hvm_exit_emulation_failure(struct hvm_vcpu *vcpu, u64 gpa,
 	return HVM_EXIT_TO_USER;
 }
 
+/* The instruction bytes at RIP, up to 15; *mode: the code segment's. */
+static unsigned int hvm_fetch_at_rip(struct hvm_vcpu *vcpu, u8 *bytes,
+				     unsigned int *mode)
+{
+	struct hvm_paging pg;
+
+	hvm_ops->get_paging(vcpu, &pg);
+	*mode = hvm_cs_mode(&pg);
+	return hvm_fetch_insn(vcpu, &pg, bytes, HVM_INSN_MAX_LEN);
+}
+
 /*
  * The length of the instruction at RIP that exited, read from guest memory
  * where the CPU does not say it (SVM without NRIP-save), prefixes
@@ -159,15 +170,36 @@ unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 				  unsigned int oplen)
 {
 	u8 bytes[HVM_INSN_MAX_LEN];
-	struct hvm_paging pg;
-	unsigned int got, len;
+	unsigned int got, len, mode;
 
-	hvm_ops->get_paging(vcpu, &pg);
-	got = hvm_fetch_insn(vcpu, &pg, bytes, sizeof(bytes));
-	len = hvm_insn_length(bytes, got, hvm_cs_mode(&pg), opcode, oplen);
+	got = hvm_fetch_at_rip(vcpu, bytes, &mode);
+	len = hvm_insn_length(bytes, got, mode, opcode, oplen);
 	if (!len)
 		hvm_exit_emulation_failure(vcpu, 0, bytes, got);
 	return len;
+}
+
+/*
+ * A #UD at the other vendor's hypercall instruction (VMCALL on AMD,
+ * VMMCALL on Intel), which guests moved between vendors, and some
+ * hypercall users, emit: it is the hypercall here too. Returns the exit's
+ * handling, or -ENOENT for a #UD to reflect.
+ */
+int hvm_ud_hypercall(struct hvm_vcpu *vcpu)
+{
+	static const u8 vmcall[] = { 0x0f, 0x01, 0xc1 };
+	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	u8 bytes[HVM_INSN_MAX_LEN];
+	unsigned int got, len, mode;
+
+	got = hvm_fetch_at_rip(vcpu, bytes, &mode);
+	len = hvm_insn_length(bytes, got, mode, vmcall, sizeof(vmcall));
+	if (!len)
+		len = hvm_insn_length(bytes, got, mode, vmmcall,
+				      sizeof(vmmcall));
+	if (!len)
+		return -ENOENT;
+	return hvm_exit_hypercall(vcpu, len);
 }
 
 /*

@@ -304,6 +304,7 @@ void hvm_complete_mmio_read(struct hvm_vcpu *vcpu);
 bool hvm_next_insn_is_hlt(struct hvm_vcpu *vcpu);
 unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 				  unsigned int oplen);
+int hvm_ud_hypercall(struct hvm_vcpu *vcpu);
 
 /* cpuid.c */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,

@@ -507,7 +507,7 @@ static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
 	 * intercepted, each is an exit, and is reflected. #MC goes to the host.
 	 */
 	c->intercepts[SVM_INTERCEPT_EXC] = BIT(X86_TRAP_DB) |
-		BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC);
+		BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD);
 	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
 		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_RDPMC | SVM_I1_CPUID |
 		SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
@@ -821,6 +821,18 @@ static int svm_handle_db(struct hvm_vcpu *vcpu)
 	return HVM_REENTER;
 }
 
+/* #UD: VMCALL is the hypercall too (hvm_ud_hypercall()), else reflected. */
+static int svm_handle_ud_exception(struct hvm_vcpu *vcpu)
+{
+	int r = hvm_ud_hypercall(vcpu);
+
+	if (r != -ENOENT)
+		return r;
+	svm_requeue_interrupted_event(vcpu);
+	svm_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return HVM_REENTER;
+}
+
 static int svm_handle_ac(struct hvm_vcpu *vcpu)
 {
 	svm_requeue_interrupted_event(vcpu);
@@ -861,6 +873,7 @@ static int svm_handle_npf(struct hvm_vcpu *vcpu)
 
 static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_EXCP_DB]	= svm_handle_db,
+	[SVM_EXIT_EXCP_UD]	= svm_handle_ud_exception,
 	[SVM_EXIT_EXCP_AC]	= svm_handle_ac,
 	[SVM_EXIT_EXCP_MC]	= svm_handle_nothing,	/* after the exit */
 	[SVM_EXIT_INTR]		= svm_handle_nothing,

@@ -75,6 +75,7 @@ enum svm_intercept_word {
 /* Exit codes (APM Appendix C) */
 #define SVM_EXIT_EXCP_BASE	0x040	/* + the exception's vector */
 #define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
+#define SVM_EXIT_EXCP_UD	(SVM_EXIT_EXCP_BASE + X86_TRAP_UD)
 #define SVM_EXIT_EXCP_AC	(SVM_EXIT_EXCP_BASE + X86_TRAP_AC)
 #define SVM_EXIT_EXCP_MC	(SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
 #define SVM_EXIT_INTR		0x060

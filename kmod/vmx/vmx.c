@@ -809,7 +809,7 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 	 * intercepted, each is an exit, and is reflected. #MC goes to the host.
 	 */
 	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
-		   BIT(X86_TRAP_MC));
+		   BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -1148,8 +1148,8 @@ static void vmx_reflect_db(struct hvm_vcpu *vcpu, u32 type, u64 qual)
 }
 
 /*
- * The exception bitmap's #DB, #AC and #MC. An NMI or a machine check was
- * handed to the host right after the exit; the others are reflected.
+ * The exception bitmap's #DB, #AC, #MC and #UD. An NMI or a machine check
+ * was handed to the host right after the exit; the others are reflected.
  */
 static int vmx_handle_exception_nmi(struct hvm_vcpu *vcpu, u64 qual)
 {
@@ -1159,11 +1159,20 @@ static int vmx_handle_exception_nmi(struct hvm_vcpu *vcpu, u64 qual)
 
 	if (type == INTR_TYPE_NMI_INTR || vector == X86_TRAP_MC)
 		return HVM_REENTER;
+	if (vector == X86_TRAP_UD) {
+		/* VMMCALL is the hypercall too (hvm_ud_hypercall()). */
+		int r = hvm_ud_hypercall(vcpu);
+
+		if (r != -ENOENT)
+			return r;
+	}
 	vmx_requeue_interrupted_event(vcpu);
 	if (vector == X86_TRAP_DB) {
 		vmx_reflect_db(vcpu, type, qual);
 	} else if (vector == X86_TRAP_AC) {
 		vmx_inject_exception(vcpu, X86_TRAP_AC, true, 0);
+	} else if (vector == X86_TRAP_UD) {
+		vmx_inject_exception(vcpu, X86_TRAP_UD, false, 0);
 	} else {
 		u64 data[3] = { EXIT_REASON_EXCEPTION_NMI, qual, info };
 
