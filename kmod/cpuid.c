@@ -4,10 +4,12 @@
  * must never see (the virtualization extensions), plus the bits that follow
  * the guest's own state.
  */
+#include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
 #include "hvm_core.h"
 
+#define CPUID_1_EDX_APIC	BIT(9)
 #define CPUID_1_ECX_VMX		BIT(5)
 #define CPUID_1_ECX_X2APIC	BIT(21)
 #define CPUID_1_ECX_XSAVE	BIT(26)
@@ -81,6 +83,9 @@ void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,
 		out[2] &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
 		if ((out[2] & CPUID_1_ECX_XSAVE) && (cr4 & X86_CR4_OSXSAVE))
 			out[2] |= CPUID_1_ECX_OSXSAVE;
+		/* A globally disabled APIC is not there (SDM 11.4.3). */
+		if (!(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+			out[3] &= ~CPUID_1_EDX_APIC;
 	} else if (function == 0xd && index == 0) {
 		out[1] = hvm_xsave_size(vcpu, vcpu->xcr0);
 	} else if (function == 0x80000001) {

@@ -163,7 +163,7 @@ static long hvm_vcpu_ioctl(struct file *file, unsigned int cmd,
 		r = 0;
 		break;
 	case HVM_GET_SREGS:
-		hvm_ops->get_sregs(vcpu, &u.sregs);
+		hvm_vcpu_get_sregs(vcpu, &u.sregs);
 		r = copy_to_user(argp, &u.sregs, sizeof(u.sregs)) ? -EFAULT : 0;
 		break;
 	case HVM_SET_SREGS:

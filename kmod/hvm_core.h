@@ -264,6 +264,7 @@ void hvm_put_guest_extra(struct hvm_vcpu *vcpu);
 int hvm_vcpu_run(struct hvm_vcpu *vcpu);
 void hvm_vcpu_get_regs(struct hvm_vcpu *vcpu, struct hvm_regs *regs);
 void hvm_vcpu_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs);
+void hvm_vcpu_get_sregs(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs);
 int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);
 int hvm_vcpu_set_cpuid(struct hvm_vcpu *vcpu, u32 nent,
 		       struct hvm_cpuid_entry *entries);

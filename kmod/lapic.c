@@ -647,6 +647,43 @@ int hvm_lapic_set_tsc_deadline(struct hvm_vcpu *vcpu, u64 data)
 }
 
 /* The vector the LAPIC would hand the CPU now, or -1. */
+/* CR8 is TPR[7:4] (SDM 11.8.6.1); without a LAPIC the backend keeps it. */
+u8 hvm_lapic_get_cr8(struct hvm_vcpu *vcpu)
+{
+	return lapic_reg(vcpu->lapic, APIC_TASKPRI) >> 4 & 0xf;
+}
+
+void hvm_lapic_set_cr8(struct hvm_vcpu *vcpu, u8 cr8)
+{
+	lapic_set_reg(vcpu->lapic, APIC_TASKPRI, (cr8 & 0xf) << 4);
+}
+
+/*
+ * The highest vector in IRR that TPR alone holds back (its class is above
+ * the highest in service, not above TPR's), or -1: what lowering CR8 would
+ * let in. A backend whose guest writes CR8 without an exit (SVM) asks to
+ * exit when that happens.
+ */
+int hvm_lapic_tpr_blocked(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	unsigned long flags;
+	int v = -1, isr;
+
+	if (!a || !(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+		return -1;
+	spin_lock_irqsave(&a->lock, flags);
+	if (lapic_sw_enabled(a)) {
+		v = lapic_highest(a, APIC_IRR);
+		isr = lapic_highest(a, APIC_ISR);
+		if (v < 0 || (isr >= 0 && (v & 0xf0) <= (isr & 0xf0)) ||
+		    (v & 0xf0) > (lapic_reg(a, APIC_TASKPRI) & 0xf0))
+			v = -1;
+	}
+	spin_unlock_irqrestore(&a->lock, flags);
+	return v;
+}
+
 int hvm_lapic_pending(struct hvm_vcpu *vcpu)
 {
 	struct hvm_lapic *a = vcpu->lapic;

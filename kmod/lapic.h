@@ -36,6 +36,9 @@ int hvm_lapic_set_base(struct hvm_vcpu *vcpu, u64 base, bool host);
 int hvm_lapic_get_tsc_deadline(struct hvm_vcpu *vcpu, u64 *data);
 int hvm_lapic_set_tsc_deadline(struct hvm_vcpu *vcpu, u64 data);
 int hvm_lapic_pending(struct hvm_vcpu *vcpu);
+u8 hvm_lapic_get_cr8(struct hvm_vcpu *vcpu);
+void hvm_lapic_set_cr8(struct hvm_vcpu *vcpu, u8 cr8);
+int hvm_lapic_tpr_blocked(struct hvm_vcpu *vcpu);
 void hvm_lapic_accept(struct hvm_vcpu *vcpu, int vector);
 
 #endif /* _HVM_LAPIC_H */

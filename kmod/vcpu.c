@@ -305,6 +305,13 @@ void hvm_vcpu_set_regs(struct hvm_vcpu *vcpu, const struct hvm_regs *regs)
 	vcpu->rflags = (regs->rflags & GENMASK_ULL(21, 0)) | BIT(1);
 }
 
+void hvm_vcpu_get_sregs(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs)
+{
+	hvm_ops->get_sregs(vcpu, sregs);
+	if (vcpu->lapic)
+		sregs->cr8 = hvm_lapic_get_cr8(vcpu);
+}
+
 int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
 {
 	int r;
@@ -314,6 +321,8 @@ int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
 	r = hvm_ops->set_sregs(vcpu, sregs);
 	if (r)
 		return r;
+	if (vcpu->lapic)
+		hvm_lapic_set_cr8(vcpu, sregs->cr8);
 	return hvm_lapic_set_base(vcpu, sregs->apic_base, true);
 }
 

@@ -34,6 +34,7 @@ struct svm_vcpu {
 	int asid_cpu;		/* where vmcb.control.asid is valid */
 	u64 asid_generation;
 	bool hlt_first;		/* next entry: no injection, no window */
+	u8 entry_cr8;		/* V_TPR as the entry loaded it (a LAPIC's) */
 };
 
 struct svm_cpu {
@@ -611,6 +612,22 @@ static void svm_set_vintr(struct vmcb_control *c, bool on)
 }
 
 /*
+ * The guest writes CR8 (V_TPR) without an exit. If TPR alone holds back a
+ * LAPIC interrupt, a virtual interrupt of that class, which the CPU takes
+ * (and exits on) once V_TPR is below it, makes the write that lowers TPR
+ * far enough exit too (APM 15.21.4).
+ */
+static void svm_set_tpr_window(struct hvm_vcpu *vcpu, struct vmcb_control *c)
+{
+	int v = hvm_lapic_tpr_blocked(vcpu);
+
+	if (v < 0)
+		return;
+	c->int_ctl |= SVM_V_IRQ | ((v >> 4) << SVM_V_INTR_PRIO_SHIFT);
+	c->intercepts[SVM_INTERCEPT_MISC1] |= SVM_I1_VINTR;
+}
+
+/*
  * Inject the queued interrupt if the guest can take it now; otherwise ask
  * for an exit when it can (a virtual interrupt that only exits).
  */
@@ -632,6 +649,8 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 		want_window = false;
 	}
 	svm_set_vintr(c, want_window);
+	if (!want_window && vcpu->lapic)
+		svm_set_tpr_window(vcpu, c);
 }
 
 /* ---- Exit handlers ---------------------------------------------------- */
@@ -982,6 +1001,12 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
 	vmcb->control.clean = 0;
+	/* With a LAPIC, CR8 is its TPR: V_TPR carries it in and out. */
+	if (vcpu->lapic) {
+		svm->entry_cr8 = hvm_lapic_get_cr8(vcpu);
+		vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
+					svm->entry_cr8;
+	}
 
 	local_irq_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
@@ -1022,6 +1047,9 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vcpu->regs[HVM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	if (vcpu->lapic &&
+	    (vmcb->control.int_ctl & SVM_V_TPR_MASK) != svm->entry_cr8)
+		hvm_lapic_set_cr8(vcpu, vmcb->control.int_ctl & SVM_V_TPR_MASK);
 	vmcb->control.tlb_ctl = 0;
 	vmcb->control.event_inj = 0;
 

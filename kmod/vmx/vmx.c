@@ -1200,7 +1200,8 @@ static int vmx_handle_cr(struct hvm_vcpu *vcpu, u64 qual)
 		if (cr == 3)
 			vcpu->regs[reg] = vmcs_read(GUEST_CR3);
 		else if (cr == 8)
-			vcpu->regs[reg] = to_vmx(vcpu)->cr8;
+			vcpu->regs[reg] = vcpu->lapic ? hvm_lapic_get_cr8(vcpu) :
+						       to_vmx(vcpu)->cr8;
 		else
 			goto unexpected;
 		vmx_skip_insn(vcpu);
@@ -1237,7 +1238,10 @@ static int vmx_handle_cr(struct hvm_vcpu *vcpu, u64 qual)
 	case 8:
 		if (val > 15)
 			goto gp;
-		to_vmx(vcpu)->cr8 = val;
+		if (vcpu->lapic)	/* the next loop sees what it unblocks */
+			hvm_lapic_set_cr8(vcpu, val);
+		else
+			to_vmx(vcpu)->cr8 = val;
 		break;
 	default:
 		goto unexpected;
