@@ -288,7 +288,11 @@ static int kvm_run(struct accel_vcpu *v, struct accel_exit *exit)
 
 	/* A kick that came while the exit was on its way is spent too. */
 	run->immediate_exit = 0;
-	if (r && err != EINTR)
+	/*
+	 * KVM_RUN fails with EAGAIN once when an AP leaves wait-for-SIPI
+	 * (its state changed under it): run it again, like an EINTR.
+	 */
+	if (r && err != EINTR && err != EAGAIN)
 		return -err;
 	exit->hw_reason = 0;
 	exit->if_flag = run->if_flag;
