@@ -34,10 +34,15 @@
 #define MBI_MMAP		(1u << 6)
 #define MBI_LOADER_NAME		(1u << 9)
 
-/* Where the loader's own data goes: low memory, below any kernel. */
-#define MB_GDT			0x1000u
-#define MB_INFO			0x8000u	/* info, mmap, module list, strings */
-#define MB_INFO_END		0x10000u
+/*
+ * The loader's own data: a GDT page, then the information structure, the
+ * memory map, the module list and strings. At MB_DATA in low memory, or,
+ * where the kernel loads there, in the first page above the kernel and
+ * its module.
+ */
+#define MB_DATA			0x1000u
+#define MB_GDT_SIZE		0x1000u
+#define MB_DATA_SIZE		0xf000u
 
 struct mb_header {
 	uint32_t magic, flags, checksum;
@@ -73,14 +78,54 @@ struct extent {
 	uint64_t lo, hi;
 };
 
+/* Is [gpa, gpa + size) inside one RAM range of the e820 map? */
+static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->e820_n; i++) {
+		const struct e820_entry *e = &vm->e820[i];
+
+		if (e->type == E820_RAM && gpa >= e->addr &&
+		    gpa - e->addr <= e->size && size <= e->size - (gpa - e->addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The lowest page-aligned address at or above from where size bytes of RAM
+ * lie in one e820 range, or 0 if there is none.
+ */
+static uint64_t place_in_ram(const struct vm *vm, uint64_t from, uint64_t size)
+{
+	uint64_t at = (from + 0xfff) & ~0xfffull, best = 0;
+	unsigned int i;
+
+	for (i = 0; i < vm->e820_n; i++) {
+		const struct e820_entry *e = &vm->e820[i];
+		uint64_t start = at > e->addr ? at : e->addr;
+
+		start = (start + 0xfff) & ~0xfffull;
+		if (e->type == E820_RAM && in_ram(vm, start, size) &&
+		    (!best || start < best))
+			best = start;
+	}
+	return best;
+}
+
 static void load_range(struct vm *vm, struct extent *ext, uint64_t gpa,
 		       const uint8_t *src, uint64_t filesz, uint64_t memsz)
 {
 	uint8_t *dst;
 
-	if (gpa < MB_INFO_END || gpa + memsz < gpa)
-		die("%s: multiboot: the kernel loads at %#llx, below 64 KiB (vmctl's boot data is there)",
-		    vm->opt.kernel, (unsigned long long)gpa);
+	if (gpa + memsz < gpa || (gpa + memsz <= vm->low_size &&
+				  !in_ram(vm, gpa, memsz)))
+		die("%s: multiboot: the kernel loads at %#llx-%#llx, which is not RAM (RAM: 0-%#llx and 1 MiB-%#llx)",
+		    vm->opt.kernel, (unsigned long long)gpa,
+		    (unsigned long long)(gpa + memsz),
+		    (unsigned long long)LOW_RAM_END,
+		    (unsigned long long)vm->low_size);
 	dst = gpa_to_hva(vm, gpa, memsz);
 	if (!dst)
 		die("too little memory: the kernel loads at %#llx-%#llx, --mem gives %llu MiB",
@@ -160,13 +205,14 @@ static uint32_t load_elf32(struct vm *vm, const uint8_t *image, size_t size,
 	return entry;
 }
 
-/* Copies a string into the info area; returns its guest address. */
-static uint32_t put_string(struct vm *vm, uint32_t *next, const char *s)
+/* Copies a string into the info area, which ends at end; its address. */
+static uint32_t put_string(struct vm *vm, uint32_t *next, uint32_t end,
+			   const char *s)
 {
 	size_t len = strlen(s) + 1;
 	uint32_t at = *next;
 
-	if (at + len > MB_INFO_END)
+	if (at + len > end)
 		die("multiboot: the command line is too long (%zu bytes)", len);
 	memcpy(gpa_to_hva(vm, at, len), s, len);
 	*next = (uint32_t)(at + len + 3) & ~3u;
@@ -184,9 +230,9 @@ static void put64(uint8_t *p, uint64_t v)
 }
 
 static void enter_protected_mode(struct vm *vm, struct boot_state *st,
-				 uint32_t entry, uint32_t info)
+				 uint32_t gdt_gpa, uint32_t entry, uint32_t info)
 {
-	uint64_t *gdt = gpa_to_hva(vm, MB_GDT, 3 * 8);
+	uint64_t *gdt = gpa_to_hva(vm, gdt_gpa, 3 * 8);
 	struct x86_segment data = {
 		.limit = 0xffffffff, .selector = 0x10, .type = 3,
 		.present = 1, .s = 1, .db = 1, .g = 1,
@@ -207,7 +253,7 @@ static void enter_protected_mode(struct vm *vm, struct boot_state *st,
 	s->ds = s->es = s->fs = s->gs = s->ss = data;
 	s->tr = (struct x86_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
 	s->ldt = (struct x86_segment){ .type = 2, .unusable = 1 };
-	s->gdt = (struct x86_dtable){ .base = MB_GDT, .limit = 3 * 8 - 1 };
+	s->gdt = (struct x86_dtable){ .base = gdt_gpa, .limit = 3 * 8 - 1 };
 	s->cr0 = 0x11;			/* ET, PE; paging off */
 }
 
@@ -217,7 +263,7 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 	size_t hdr_off;
 	const struct mb_header *h = find_header(image, size, &hdr_off);
 	struct extent ext = { .lo = ~0ull, .hi = 0 };
-	uint32_t entry, next = MB_INFO, info, mmap, mods = 0, cmd, name, flags;
+	uint32_t entry, data, next, end, info, mmap, mods = 0, cmd, name, flags;
 	uint64_t mod_addr = 0;
 	uint8_t *mod = NULL, *p;
 	size_t mod_size = 0, cmdlen;
@@ -239,8 +285,8 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 	if (vm->opt.initrd) {
 		if (read_file(vm->opt.initrd, &mod, &mod_size))
 			exit(EXIT_VMCTL_ERROR);
-		mod_addr = (ext.hi + 0xfff) & ~0xfffull;
-		if (mod_addr + mod_size > vm->low_size)
+		mod_addr = place_in_ram(vm, ext.hi, mod_size);
+		if (!mod_addr)
 			die("too little memory: the kernel ends at %#llx, module 1 needs %zu KiB more, --mem gives %llu MiB",
 			    (unsigned long long)ext.hi, (mod_size + 1023) / 1024,
 			    (unsigned long long)vm->ram_size / MiB);
@@ -248,6 +294,17 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 		free(mod);
 	}
 
+	data = MB_DATA;
+	if (ext.lo < MB_DATA + MB_DATA_SIZE) {
+		data = place_in_ram(vm, mod_addr ? mod_addr + mod_size : ext.hi,
+				    MB_DATA_SIZE);
+		if (!data)
+			die("too little memory: the kernel (%#llx-%#llx) and its module leave no room for the boot information (%u KiB)",
+			    (unsigned long long)ext.lo, (unsigned long long)ext.hi,
+			    MB_DATA_SIZE / 1024);
+	}
+	next = data + MB_GDT_SIZE;
+	end = data + MB_DATA_SIZE;
 	info = next;
 	next += 128;				/* struct multiboot_info: 88+ bytes */
 	mmap = next;
@@ -265,11 +322,11 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 		die("out of memory");
 	snprintf(cmdline, cmdlen, "%s%s%s", vm->opt.kernel,
 		 vm->opt.cmdline ? " " : "", vm->opt.cmdline ? vm->opt.cmdline : "");
-	cmd = put_string(vm, &next, cmdline);
+	cmd = put_string(vm, &next, end, cmdline);
 	free(cmdline);
-	name = put_string(vm, &next, "vmctl");
+	name = put_string(vm, &next, end, "vmctl");
 	if (vm->opt.initrd) {
-		uint32_t str = put_string(vm, &next, vm->opt.initrd);
+		uint32_t str = put_string(vm, &next, end, vm->opt.initrd);
 
 		mods = next;
 		p = gpa_to_hva(vm, mods, 16);
@@ -296,6 +353,6 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 	debug(vm, "multiboot: kernel at %#llx-%#llx, entry %#x, info at %#x%s",
 	      (unsigned long long)ext.lo, (unsigned long long)ext.hi, entry, info,
 	      vm->opt.initrd ? ", module 1 above the kernel" : "");
-	enter_protected_mode(vm, st, entry, info);
+	enter_protected_mode(vm, st, data, entry, info);
 	return 0;
 }
