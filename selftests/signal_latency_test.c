@@ -40,18 +40,19 @@ asm(".pushsection .text\n"
     ".globl guest_spin_if0, guest_spin_if0_loop\n"
     "guest_spin_if0: cli\n"
     "guest_spin_if0_loop: jmp guest_spin_if0_loop\n"
-    ".globl guest_halt_if1, guest_halt_if1_next\n"
+    ".globl guest_halt_if1, guest_halt_if1_hlt, guest_halt_if1_next\n"
     "guest_halt_if1: sti\n"
-    "1: hlt\n"
-    "guest_halt_if1_next: jmp 1b\n"
-    ".globl guest_halt_if0, guest_halt_if0_next\n"
+    "guest_halt_if1_hlt: hlt\n"
+    "guest_halt_if1_next: jmp guest_halt_if1_hlt\n"
+    ".globl guest_halt_if0, guest_halt_if0_hlt, guest_halt_if0_next\n"
     "guest_halt_if0: cli\n"
-    "1: hlt\n"
-    "guest_halt_if0_next: jmp 1b\n"
+    "guest_halt_if0_hlt: hlt\n"
+    "guest_halt_if0_next: jmp guest_halt_if0_hlt\n"
     ".popsection\n");
 extern char guest_spin_if1[], guest_spin_if1_loop[], guest_spin_if0[],
-	guest_spin_if0_loop[], guest_halt_if1[], guest_halt_if1_next[],
-	guest_halt_if0[], guest_halt_if0_next[];
+	guest_spin_if0_loop[], guest_halt_if1[], guest_halt_if1_hlt[],
+	guest_halt_if1_next[], guest_halt_if0[], guest_halt_if0_hlt[],
+	guest_halt_if0_next[];
 
 enum source { SRC_TIMER, SRC_THREAD };
 static const char *const source_name[] = { "timer", "thread" };
@@ -214,22 +215,42 @@ static void measure(const char *what, struct hvm_vcpu *vcpu, bool halts_exit,
 	}
 }
 
-static bool rip_is(struct hvm_vcpu *vcpu, const char *what, void *want, bool if_set)
+/* RIP is want or want2 (want: NULL), RFLAGS.IF is if_set. */
+static bool rip_is(struct hvm_vcpu *vcpu, const char *what, void *want, void *want2,
+		   bool if_set)
 {
 	struct hvm_regs regs;
 
 	vcpu_get_regs(vcpu, &regs);
-	if (regs.rip == (u64)(uintptr_t)want && !!(regs.rflags & X86_RFLAGS_IF) == if_set)
+	if ((regs.rip == (u64)(uintptr_t)want || regs.rip == (u64)(uintptr_t)want2) &&
+	    !!(regs.rflags & X86_RFLAGS_IF) == if_set)
 		return true;
-	ksft_print_msg("%s: rip %#lx rflags %#lx, expected rip %p IF=%d", what,
-		       (unsigned long)regs.rip, (unsigned long)regs.rflags, want, if_set);
+	ksft_print_msg("%s: rip %#lx rflags %#lx, expected rip %p (or %p) IF=%d", what,
+		       (unsigned long)regs.rip, (unsigned long)regs.rflags, want, want2,
+		       if_set);
 	return false;
 }
 
-static bool at_spin_if1(struct hvm_vcpu *v) { return rip_is(v, "spin IF=1", guest_spin_if1_loop, true); }
-static bool at_spin_if0(struct hvm_vcpu *v) { return rip_is(v, "spin IF=0", guest_spin_if0_loop, false); }
-static bool at_halt_if1(struct hvm_vcpu *v) { return rip_is(v, "halt IF=1", guest_halt_if1_next, true); }
-static bool at_halt_if0(struct hvm_vcpu *v) { return rip_is(v, "halt IF=0", guest_halt_if0_next, false); }
+static bool at_spin_if1(struct hvm_vcpu *v)
+{
+	return rip_is(v, "spin IF=1", guest_spin_if1_loop, NULL, true);
+}
+
+static bool at_spin_if0(struct hvm_vcpu *v)
+{
+	return rip_is(v, "spin IF=0", guest_spin_if0_loop, NULL, false);
+}
+
+/* In the halt loop: past the HLT, or at it (between the jmp and the HLT). */
+static bool at_halt_if1(struct hvm_vcpu *v)
+{
+	return rip_is(v, "halt IF=1", guest_halt_if1_next, guest_halt_if1_hlt, true);
+}
+
+static bool at_halt_if0(struct hvm_vcpu *v)
+{
+	return rip_is(v, "halt IF=0", guest_halt_if0_next, guest_halt_if0_hlt, false);
+}
 
 /* The AP never ran: still at its RESET state (RIP 0xfff0, CS base 0xffff0000). */
 static bool ap_parked(struct hvm_vcpu *v)
