@@ -306,9 +306,17 @@ long long hvm_exit_count(u64 code);
 /* Remembers the end of /dev/kmsg; false if unavailable. */
 bool kmsg_begin(void);
 /*
- * Reads what the kernel logged since kmsg_begin(); returns the number of
- * lines matching WARNING/BUG/Oops/general protection (printed as "# ...").
+ * Reads what the kernel logged since kmsg_begin() (or the last call);
+ * returns the number of lines matching WARNING/BUG/Oops/general protection,
+ * a stack dump, a soft or hard lockup, a hung task or an RCU stall
+ * (printed as "# kmsg: ...").
  */
 int kmsg_count_problems(void);
+/*
+ * true: the stack dump of a memory cgroup's OOM report ("invoked
+ * oom-killer:" ... "memory: usage") is not a problem, for tests that hit
+ * memory.max on purpose. Any other OOM report still is.
+ */
+void kmsg_allow_memcg_oom(bool allow);
 
 #endif

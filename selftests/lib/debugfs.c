@@ -66,37 +66,94 @@ bool kmsg_begin(void)
 	return lseek(kmsg_fd, 0, SEEK_END) >= 0;
 }
 
-int kmsg_count_problems(void)
+static bool kmsg_memcg_oom_ok;
+
+void kmsg_allow_memcg_oom(bool allow)
+{
+	kmsg_memcg_oom_ok = allow;
+}
+
+static const char *kmsg_problem(const char *rec)
 {
 	static const char *const bad[] = {
 		"WARNING:", "BUG:", "Oops", "general protection fault",
 		"Call Trace", "UBSAN", "KASAN", "refcount_t",
+		/* the lockup, hung-task and RCU stall detectors */
+		"soft lockup", "hard LOCKUP", "blocked for more than",
+		"self-detected stall", "detected stalls", "rcu: INFO:",
 	};
-	char rec[2048];
-	int problems = 0;
 	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		if (strstr(rec, bad[i]))
+			return bad[i];
+	return NULL;
+}
+
+static void kmsg_print(const char *prefix, char *rec)
+{
+	char *nl = strchr(rec, '\n');
+
+	if (nl)
+		*nl = 0;
+	ksft_print_msg("%s%s", prefix, rec);
+}
+
+/*
+ * An OOM report is "invoked oom-killer:", a stack dump ("Call Trace:"
+ * ... "</TASK>"), then for a memory cgroup "memory: usage ...". With
+ * kmsg_allow_memcg_oom(true) such a report's stack is not a problem (a
+ * test that hits a cgroup's memory.max on purpose); any other is.
+ */
+int kmsg_count_problems(void)
+{
+	enum { NONE, IN_STACK, AFTER_STACK } oom = NONE;
+	int problems = 0, held = 0;
+	char rec[2048];
 
 	if (kmsg_fd < 0)
 		return 0;
 	for (;;) {
 		ssize_t n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		const char *what;
 
 		if (n < 0 && errno == EPIPE)
 			continue;	/* overwritten records: keep reading */
 		if (n <= 0)
 			break;
 		rec[n] = 0;
-		for (i = 0; i < ARRAY_SIZE(bad); i++) {
-			if (strstr(rec, bad[i])) {
-				char *nl = strchr(rec, '\n');
-
-				if (nl)
-					*nl = 0;
-				ksft_print_msg("kmsg: %s", rec);
-				problems++;
-				break;
+		if (kmsg_memcg_oom_ok) {
+			if (strstr(rec, "invoked oom-killer:")) {
+				problems += held;	/* an earlier one unresolved */
+				held = 0;
+				oom = IN_STACK;
+				kmsg_print("kmsg (OOM report): ", rec);
+				continue;
+			}
+			if (oom == AFTER_STACK) {
+				if (strstr(rec, "memory: usage")) {
+					kmsg_print("kmsg (memory cgroup OOM, its stack is expected): ", rec);
+					held = 0;
+				}
+				problems += held;
+				held = 0;
+				oom = NONE;
+			}
+			if (oom == IN_STACK) {
+				if (strstr(rec, "</TASK>"))
+					oom = AFTER_STACK;
+				if (kmsg_problem(rec)) {
+					kmsg_print("kmsg (in an OOM report): ", rec);
+					held++;	/* counted unless a memcg's */
+				}
+				continue;
 			}
 		}
+		what = kmsg_problem(rec);
+		if (what) {
+			kmsg_print("kmsg: ", rec);
+			problems++;
+		}
 	}
-	return problems;
+	return problems + held;
 }
