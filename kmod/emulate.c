@@ -180,6 +180,24 @@ unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 }
 
 /*
+ * The MOV to a control register at RIP that exited (an SVM CR-write
+ * intercept without decode assists): its length, and in *cr and *gpr the
+ * control register and the source. 0: the bytes are not one, and an
+ * emulation-failure exit with them is set up.
+ */
+unsigned int hvm_exit_mov_to_cr(struct hvm_vcpu *vcpu, u8 *cr, u8 *gpr)
+{
+	u8 bytes[HVM_INSN_MAX_LEN];
+	unsigned int got, len, mode;
+
+	got = hvm_fetch_at_rip(vcpu, bytes, &mode);
+	len = hvm_insn_decode_mov_to_cr(bytes, got, mode, cr, gpr);
+	if (!len)
+		hvm_exit_emulation_failure(vcpu, 0, bytes, got);
+	return len;
+}
+
+/*
  * A #UD at the other vendor's hypercall instruction (VMCALL on AMD,
  * VMMCALL on Intel), which guests moved between vendors, and some
  * hypercall users, emit: it is the hypercall here too. Returns the exit's

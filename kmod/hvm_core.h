@@ -306,6 +306,7 @@ bool hvm_next_insn_is_hlt(struct hvm_vcpu *vcpu);
 unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 				  unsigned int oplen);
 int hvm_ud_hypercall(struct hvm_vcpu *vcpu);
+unsigned int hvm_exit_mov_to_cr(struct hvm_vcpu *vcpu, u8 *cr, u8 *gpr);
 
 /* cpuid.c */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,

@@ -74,6 +74,34 @@ unsigned int hvm_insn_length(const u8 *bytes, unsigned int avail,
 	return pos + oplen;
 }
 
+unsigned int hvm_insn_decode_mov_to_cr(const u8 *bytes, unsigned int avail,
+				       unsigned int mode, u8 *cr, u8 *gpr)
+{
+	unsigned int pos = 0;
+	bool lock = false;
+	u8 rex = 0, modrm;
+
+	if (avail > HVM_INSN_MAX_LEN)
+		avail = HVM_INSN_MAX_LEN;
+	for (; pos < avail; pos++) {
+		if (mode == 64 && (bytes[pos] & 0xf0) == 0x40) {
+			rex = bytes[pos];
+			continue;
+		}
+		if (!is_legacy_prefix(bytes[pos]))
+			break;
+		lock |= bytes[pos] == 0xf0;
+		rex = 0;	/* a REX is only one right before the opcode */
+	}
+	if (pos + 3 > avail || bytes[pos] != 0x0f || bytes[pos + 1] != 0x22)
+		return 0;
+	/* The ModRM's mod field is ignored: the operand is a register. */
+	modrm = bytes[pos + 2];
+	*cr = ((modrm >> 3) & 7) | (rex & REX_R ? 8 : 0) | (lock ? 8 : 0);
+	*gpr = (modrm & 7) | (rex & 0x01 ? 8 : 0);
+	return pos + 3;
+}
+
 /*
  * Skip the ModRM byte at *@pos together with its SIB and displacement.
  * Returns the ModRM byte, or -EINVAL if it names a register (mod == 3)

@@ -48,6 +48,14 @@ unsigned int hvm_insn_length(const u8 *bytes, unsigned int avail,
 			     unsigned int mode, const u8 *opcode,
 			     unsigned int oplen);
 
+/*
+ * MOV to a control register (0f 22 /r) at @bytes: sets *@cr (REX.R, or
+ * LOCK as AMD's alternative encoding of CR8, adds 8) and *@gpr (the
+ * source, REX.B adds 8) and returns the length; 0 for anything else.
+ */
+unsigned int hvm_insn_decode_mov_to_cr(const u8 *bytes, unsigned int avail,
+				       unsigned int mode, u8 *cr, u8 *gpr);
+
 /* New destination register value after a load of @data (low size bytes). */
 u64 hvm_insn_load_merge(const struct hvm_insn *insn, u64 old_reg, u64 data);
 

@@ -152,6 +152,41 @@ static void run_lcase(const struct lcase *c)
 	report(len == c->len, c->name);
 }
 
+/* hvm_insn_decode_mov_to_cr(): MOV to CRn, which CR and which source. */
+struct crcase {
+	const char *name;
+	u8 b[8];
+	unsigned int n, mode, len;
+	u8 cr, gpr;
+};
+
+static const struct crcase crcases[] = {
+	{ "mov to cr: mov %rax,%cr8", { 0x44, 0x0f, 0x22, 0xc0 }, 4, 64, 4, 8, 0 },
+	{ "mov to cr: mov %r9,%cr8", { 0x45, 0x0f, 0x22, 0xc1 }, 4, 64, 4, 8, 9 },
+	{ "mov to cr: mov %rbx,%cr4", { 0x0f, 0x22, 0xe3 }, 3, 64, 3, 4, 3 },
+	{ "mov to cr: lock mov %eax,%cr0 is cr8 (AMD)", { 0xf0, 0x0f, 0x22, 0xc0 }, 4, 32,
+	  4, 8, 0 },
+	{ "mov to cr: a REX before a legacy prefix is ignored",
+	  { 0x44, 0x66, 0x0f, 0x22, 0xc0 }, 5, 64, 5, 0, 0 },
+	{ "mov to cr: 0x44 is no REX in 32-bit mode", { 0x44, 0x0f, 0x22, 0xc0 }, 4, 32,
+	  0, 0, 0 },
+	{ "mov to cr: mov from cr is another instruction", { 0x44, 0x0f, 0x20, 0xc0 }, 4,
+	  64, 0, 0, 0 },
+	{ "mov to cr: cut short", { 0x44, 0x0f, 0x22 }, 3, 64, 0, 0, 0 },
+};
+
+static void run_crcase(const struct crcase *c)
+{
+	u8 cr = 0xff, gpr = 0xff;
+	unsigned int len = hvm_insn_decode_mov_to_cr(c->b, c->n, c->mode, &cr, &gpr);
+	bool ok = len == c->len && (!len || (cr == c->cr && gpr == c->gpr));
+
+	if (!ok)
+		printf("#   length %u cr %u gpr %u, want %u %u %u\n", len, cr, gpr,
+		       c->len, c->cr, c->gpr);
+	report(ok, c->name);
+}
+
 int main(void)
 {
 	static const u8 mov[] = { 0x8b, 0x03 };
@@ -160,7 +195,7 @@ int main(void)
 
 	printf("TAP version 13\n");
 	printf("1..%zu\n", ARRAY_SIZE(dcases) + ARRAY_SIZE(mcases) +
-	       ARRAY_SIZE(lcases) + 1);
+	       ARRAY_SIZE(lcases) + ARRAY_SIZE(crcases) + 1);
 
 	for (i = 0; i < ARRAY_SIZE(dcases); i++)
 		run_dcase(&dcases[i]);
@@ -168,6 +203,8 @@ int main(void)
 		run_mcase(&mcases[i]);
 	for (i = 0; i < ARRAY_SIZE(lcases); i++)
 		run_lcase(&lcases[i]);
+	for (i = 0; i < ARRAY_SIZE(crcases); i++)
+		run_crcase(&crcases[i]);
 	report(hvm_insn_decode(mov, 0, 64, &insn) == -EINVAL,
 	       "avail 0 rejected");
 

@@ -612,19 +612,20 @@ static void svm_set_vintr(struct vmcb_control *c, bool on)
 }
 
 /*
- * The guest writes CR8 (V_TPR) without an exit. If TPR alone holds back a
- * LAPIC interrupt, a virtual interrupt of that class, which the CPU takes
- * (and exits on) once V_TPR is below it, makes the write that lowers TPR
- * far enough exit too (APM 15.21.4).
+ * The guest writes CR8 (V_TPR) without an exit. Where TPR alone holds back
+ * a LAPIC interrupt, its writes must exit, so that the one that lowers
+ * TPR lets the interrupt in at once. And while a virtual interrupt is
+ * armed for a window: QEMU's SVM (7.2) aborts on a guest's CR8 write
+ * then (tcg_handle_interrupt: the iothread lock is not held).
  */
-static void svm_set_tpr_window(struct hvm_vcpu *vcpu, struct vmcb_control *c)
+static void svm_update_cr8_intercept(struct hvm_vcpu *vcpu,
+				     struct vmcb_control *c)
 {
-	int v = hvm_lapic_tpr_blocked(vcpu);
-
-	if (v < 0)
-		return;
-	c->int_ctl |= SVM_V_IRQ | ((v >> 4) << SVM_V_INTR_PRIO_SHIFT);
-	c->intercepts[SVM_INTERCEPT_MISC1] |= SVM_I1_VINTR;
+	if ((c->int_ctl & SVM_V_IRQ) ||
+	    (vcpu->lapic && hvm_lapic_tpr_blocked(vcpu) >= 0))
+		c->intercepts[SVM_INTERCEPT_CR] |= SVM_CR_WRITE(8);
+	else
+		c->intercepts[SVM_INTERCEPT_CR] &= ~SVM_CR_WRITE(8);
 }
 
 /*
@@ -638,6 +639,7 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 
 	if (to_svm(vcpu)->hlt_first) {
 		svm_set_vintr(c, false);
+		svm_update_cr8_intercept(vcpu, c);
 		return;
 	}
 	want_window = vcpu->irq_pending || vcpu->lapic_window ||
@@ -649,8 +651,7 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 		want_window = false;
 	}
 	svm_set_vintr(c, want_window);
-	if (!want_window && vcpu->lapic)
-		svm_set_tpr_window(vcpu, c);
+	svm_update_cr8_intercept(vcpu, c);
 }
 
 /* ---- Exit handlers ---------------------------------------------------- */
@@ -745,6 +746,40 @@ static int svm_handle_invd(struct hvm_vcpu *vcpu)
 	if (!len)
 		return HVM_EXIT_TO_USER;
 	/* Dropping caches without writing them back would lose host data. */
+	svm_skip_insn(vcpu, len);
+	return HVM_REENTER;
+}
+
+/* MOV to CR8, intercepted only while it may let an interrupt in. */
+static int svm_handle_cr8_write(struct hvm_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	unsigned int len;
+	u8 cr = 8, gpr;
+	u64 val;
+
+	if (svm_nrips && (c->exit_info_1 & SVM_CR_INFO_VALID)) {
+		gpr = c->exit_info_1 & SVM_CR_INFO_GPR;
+		len = c->next_rip - vcpu->rip;
+	} else {
+		len = hvm_exit_mov_to_cr(vcpu, &cr, &gpr);
+		if (!len)
+			return HVM_EXIT_TO_USER;
+	}
+	if (cr != 8) {			/* the guest rewrote the bytes */
+		u64 data[2] = { SVM_EXIT_WRITE_CR8, vcpu->rip };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_EMULATION,
+					 2, data);
+	}
+	val = vcpu->regs[gpr];
+	if (val > 15) {			/* bits 63:4 are reserved */
+		svm_inject_gp(vcpu);
+		return HVM_REENTER;
+	}
+	c->int_ctl = (c->int_ctl & ~SVM_V_TPR_MASK) | val;
+	if (vcpu->lapic)	/* the next loop sees what it unblocks */
+		hvm_lapic_set_cr8(vcpu, val);
 	svm_skip_insn(vcpu, len);
 	return HVM_REENTER;
 }
@@ -891,6 +926,7 @@ static int svm_handle_npf(struct hvm_vcpu *vcpu)
 }
 
 static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
+	[SVM_EXIT_WRITE_CR8]	= svm_handle_cr8_write,
 	[SVM_EXIT_EXCP_DB]	= svm_handle_db,
 	[SVM_EXIT_EXCP_UD]	= svm_handle_ud_exception,
 	[SVM_EXIT_EXCP_AC]	= svm_handle_ac,

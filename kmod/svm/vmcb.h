@@ -21,6 +21,11 @@ enum svm_intercept_word {
 	SVM_INTERCEPT_WORDS,
 };
 
+/* SVM_INTERCEPT_CR */
+#define SVM_CR_WRITE(n)		BIT(16 + (n))
+/* CR-write exit_info_1 with decode assists: the source GPR is valid. */
+#define SVM_CR_INFO_VALID	BIT_ULL(63)
+#define SVM_CR_INFO_GPR		0xfULL
 /* SVM_INTERCEPT_MISC1 */
 #define SVM_I1_INTR		BIT(0)
 #define SVM_I1_NMI		BIT(1)
@@ -73,6 +78,7 @@ enum svm_intercept_word {
 #define SVM_EVTINJ_VALID	BIT(31)
 
 /* Exit codes (APM Appendix C) */
+#define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_EXCP_BASE	0x040	/* + the exception's vector */
 #define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
 #define SVM_EXIT_EXCP_UD	(SVM_EXIT_EXCP_BASE + X86_TRAP_UD)
