@@ -1037,6 +1037,12 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
 	vmcb->control.clean = 0;
+	/*
+	 * Host interrupts must exit the guest whatever its IF: that is what
+	 * V_INTR_MASKING gives. Set at every entry, as QEMU's SVM clears it
+	 * when a VMRUN fails its checks (it writes back its own int_ctl).
+	 */
+	vmcb->control.int_ctl |= SVM_V_INTR_MASKING;
 	/* With a LAPIC, CR8 is its TPR: V_TPR carries it in and out. */
 	if (vcpu->lapic) {
 		svm->entry_cr8 = hvm_lapic_get_cr8(vcpu);
