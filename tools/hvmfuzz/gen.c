@@ -274,6 +274,8 @@ static void t_tsc_deadline(struct cbuf *c, struct rng *r)
 	EMIT(c, 0x0f, 0x30);
 }
 
+#define LVT_PERIODIC_MODE	(1u << 17)
+
 static void apic_write(struct cbuf *c, u32 off, u32 val)
 {
 	mov_r32(c, RBX, 0xfee00000u + off);
@@ -303,11 +305,19 @@ static void t_lapic(struct cbuf *c, struct rng *r)
 		break;
 	}
 	case 2: {				/* timer */
-		u32 mode = rnd(r, 4) << 17;
+		u32 mode = rnd(r, 4) << 17, div = rnd(r, 16);
+		u32 count = rnd(r, 2) ? (u32)rnd(r, 1000) : (u32)gen_value(r);
+		u32 floor_ns = opt ? opt->timer_floor_us * 1000 : 0;
 
-		apic_write(c, 0x3e0, rnd(r, 16));
+		/* --timer-floor-us: no periodic timer faster than that. */
+		if (mode == LVT_PERIODIC_MODE && floor_ns) {
+			div = 0xb;		/* divide by 1: a tick is 1 ns */
+			if (count < floor_ns)
+				count = floor_ns + rnd(r, floor_ns);
+		}
+		apic_write(c, 0x3e0, div);
 		apic_write(c, 0x320, vec | mode | (chance(r, 10) ? 1u << 16 : 0));
-		apic_write(c, 0x380, rnd(r, 2) ? (u32)rnd(r, 1000) : (u32)gen_value(r));
+		apic_write(c, 0x380, count);
 		break;
 	}
 	case 3:
@@ -545,6 +555,14 @@ size_t gen_code(u8 *slot0, int vs, enum guest_mode mode, struct rng *r, u32 allo
 		default: t_random(&c, r, allow_known); break;
 		}
 	}
+	/*
+	 * Known bug HVM13-1 off: no MOV to a debug register anywhere in the
+	 * buffer, immediates and templates included (code may jump into them).
+	 */
+	if (!(allow_known & KNOWN_HVM13_1))
+		for (i = 0; i + 1 < (int)c.n; i++)
+			if (c.p[i] == 0x0f && c.p[i + 1] == 0x23)
+				c.p[i + 1] = 0x22;	/* MOV to a CR instead */
 	/* Loop back to the start, or stop. */
 	if (chance(r, 70)) {
 		long rel = -(long)c.n - 5;

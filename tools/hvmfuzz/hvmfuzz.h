@@ -68,6 +68,7 @@ struct options {
 	double prog_seconds;	/* per program */
 	double run_timeout;	/* seconds an HVM_RUN may take: a finding after */
 	int kill_pct;		/* % of programs the parent SIGKILLs at a random time */
+	u32 timer_floor_us;	/* shortest periodic LAPIC timer the templates program */
 	bool verbose;
 	bool tap;
 };

@@ -57,7 +57,14 @@ struct fvcpu {
 	int vs;			/* code/stack slot in slot 0 */
 	struct hvm_run *run;
 	enum guest_mode mode;
-	_Atomic int runners;
+	/*
+	 * The thread holding lock writes the run page's inputs and checks its
+	 * outputs; others may run the vCPU too (the kernel serializes them)
+	 * but only read. run_seq counts HVM_RUN calls: one that began after
+	 * ours may have rewritten the page before we read it.
+	 */
+	pthread_mutex_t lock;
+	_Atomic u64 run_seq;
 };
 
 struct fvm {
@@ -656,6 +663,7 @@ static void op_create_vcpu(struct ctx *x)
 		return;
 	}
 	pthread_mutex_lock(&w->lock);
+	pthread_mutex_init(&v->lock, NULL);
 	v->fd = fd;
 	v->id = id;
 	v->vs = (v - vm->vcpus) % NR_VCPU_SLOTS;
@@ -743,23 +751,28 @@ static void op_run(struct ctx *x)
 	struct fvm *vm;
 	struct fvcpu *v = pick_vcpu(x, &vm);
 	int i, n = 1 + rnd(&x->r, 16), fd;
-	struct hvm_run *run;
+	struct hvm_run *run, out;
+	bool owner;
 
 	if (!v || !v->run)
 		return;
 	fd = v->fd;
 	run = v->run;
+	owner = pthread_mutex_trylock(&v->lock) == 0;
 	x->period_us = 1000 + rnd(&x->r, 20000);
 	for (i = 0; i < n; i++) {
-		bool ie = chance(&x->r, 8), alone;
-		u64 t0, dt;
+		bool ie = owner && chance(&x->r, 8), exclusive;
+		u64 t0, dt, seq;
 		long r;
 		int e;
 
-		run->immediate_exit = ie;
-		run->request_interrupt_window = chance(&x->r, 15);
-		op(x, "RUN", fd, ie, run->request_interrupt_window, x->period_us);
-		alone = atomic_fetch_add(&v->runners, 1) == 0;
+		if (owner) {
+			run->immediate_exit = ie;
+			run->request_interrupt_window = chance(&x->r, 15);
+		}
+		op(x, owner ? "RUN" : "RUN(shared)", fd, ie, run->request_interrupt_window,
+		   x->period_us);
+		seq = atomic_fetch_add(&v->run_seq, 1) + 1;
 		atomic_store(&sh->thr[x->t].run_period_us, x->period_us);
 		t0 = now_ns();
 		atomic_store(&sh->thr[x->t].run_since, t0);
@@ -767,9 +780,10 @@ static void op_run(struct ctx *x)
 		r = ioctl(fd, HVM_RUN, 0);
 		e = errno;
 		kick_arm(x, false);
+		memcpy(&out, run, sizeof(out));
 		atomic_store(&sh->thr[x->t].run_since, 0);
 		dt = now_ns() - t0;
-		atomic_fetch_sub(&v->runners, 1);
+		exclusive = owner && atomic_load(&v->run_seq) == seq && !x->w->fds_closed;
 		errno = e;
 		done(x, r);
 		atomic_fetch_add(&sh->runs, 1);
@@ -779,39 +793,41 @@ static void op_run(struct ctx *x)
 			if (e == EINTR) {
 				atomic_fetch_add(&sh->runs_eintr, 1);
 				atomic_fetch_add(&sh->exits[HVM_EXIT_INTR], 1);
-				if (alone && run->exit_reason != HVM_EXIT_INTR && !x->w->fds_closed)
-					finding(x, "HVM_RUN: -EINTR with exit_reason %u", run->exit_reason);
+				if (exclusive && out.exit_reason != HVM_EXIT_INTR)
+					finding(x, "HVM_RUN: -EINTR with exit_reason %u", out.exit_reason);
 				continue;
 			}
 			expect_errs(x, r, M(EINVAL) | M(EFAULT) | M(ENOMEM) | M(EBUSY), "HVM_RUN");
-			return;
+			break;
 		}
-		if (ie && alone && !x->w->fds_closed)
+		if (ie && exclusive)
 			finding(x, "HVM_RUN with immediate_exit set returned 0 (exit %s)",
-				exit_name(run->exit_reason));
-		atomic_fetch_add(&sh->exits[run->exit_reason < 10 ? run->exit_reason : 15], 1);
-		x->cur->arg[3] = run->exit_reason;
-		switch (run->exit_reason) {
+				exit_name(out.exit_reason));
+		atomic_fetch_add(&sh->exits[out.exit_reason < 10 ? out.exit_reason : 15], 1);
+		x->cur->arg[3] = out.exit_reason;
+		if (!exclusive)
+			continue;	/* the page may be another run's by now */
+		switch (out.exit_reason) {
 		case HVM_EXIT_IO: {
-			u32 sz = run->io.size, cnt = run->io.count;
+			u32 sz = out.io.size, cnt = out.io.count;
 
-			if ((sz != 1 && sz != 2 && sz != 4) || run->io.direction > 1 ||
-			    run->io.data_offset != HVM_RUN_IO_DATA_OFFSET || cnt == 0 ||
+			if ((sz != 1 && sz != 2 && sz != 4) || out.io.direction > 1 ||
+			    out.io.data_offset != HVM_RUN_IO_DATA_OFFSET || cnt == 0 ||
 			    (u64)sz * cnt > HVM_RUN_IO_DATA_SIZE)
 				finding(x, "HVM_EXIT_IO: size %u count %u direction %u data_offset %u",
-					sz, cnt, run->io.direction, run->io.data_offset);
-			else if (run->io.direction == HVM_EXIT_IO_IN)
+					sz, cnt, out.io.direction, out.io.data_offset);
+			else if (out.io.direction == HVM_EXIT_IO_IN)
 				memset((u8 *)run + HVM_RUN_IO_DATA_OFFSET, rnd(&x->r, 256), sz * cnt);
 			break;
 		}
 		case HVM_EXIT_MMIO: {
-			u32 len = run->mmio.len;
+			u32 len = out.mmio.len;
 			u64 d = gen_value(&x->r);
 
 			if (len != 1 && len != 2 && len != 4 && len != 8)
 				finding(x, "HVM_EXIT_MMIO: len %u at %#llx", len,
-					(unsigned long long)run->mmio.phys_addr);
-			else if (!run->mmio.is_write)
+					(unsigned long long)out.mmio.phys_addr);
+			else if (!out.mmio.is_write)
 				memcpy(run->mmio.data, &d, 8);
 			break;
 		}
@@ -831,20 +847,23 @@ static void op_run(struct ctx *x)
 		case HVM_EXIT_SHUTDOWN:
 		case HVM_EXIT_FAIL_ENTRY:
 		case HVM_EXIT_INTERNAL_ERROR:
-			if (run->exit_reason == HVM_EXIT_INTERNAL_ERROR &&
-			    (run->internal.suberror < 1 || run->internal.suberror > 4 ||
-			     run->internal.ndata > 6 || run->internal.insn_len > 15))
+			if (out.exit_reason == HVM_EXIT_INTERNAL_ERROR &&
+			    (out.internal.suberror < 1 || out.internal.suberror > 4 ||
+			     out.internal.ndata > 6 || out.internal.insn_len > 15))
 				finding(x, "HVM_EXIT_INTERNAL_ERROR: suberror %u ndata %u insn_len %u",
-					run->internal.suberror, run->internal.ndata,
-					run->internal.insn_len);
+					out.internal.suberror, out.internal.ndata,
+					out.internal.insn_len);
 			if (chance(&x->r, 50))
-				return;		/* run it again as it is, or set it up anew */
+				goto out;	/* run it again as it is, or set it up anew */
 			break;
 		default:
-			finding(x, "HVM_RUN returned 0 with exit_reason %u", run->exit_reason);
-			return;
+			finding(x, "HVM_RUN returned 0 with exit_reason %u", out.exit_reason);
+			goto out;
 		}
 	}
+out:
+	if (owner)
+		pthread_mutex_unlock(&v->lock);
 }
 
 static void fill_random(struct rng *r, void *p, size_t n)
@@ -970,7 +989,9 @@ static void op_state(struct ctx *x)
 		}
 		op(x, "SET_CPUID(random)", fd, n, c->flags, bad);
 		r = done(x, ioctl(fd, HVM_SET_CPUID, c));
-		if (n > 256)
+		if (c->flags)		/* checked first */
+			expect_fail(x, r, M(EINVAL), "HVM_SET_CPUID with flags set");
+		else if (n > 256)
 			expect_fail(x, r, M(E2BIG) | M(EFAULT), "HVM_SET_CPUID with nent > max");
 		else if (bad)
 			expect_fail(x, r, M(EINVAL), "HVM_SET_CPUID with flags or reserved set");
