@@ -274,8 +274,6 @@ static void t_tsc_deadline(struct cbuf *c, struct rng *r)
 	EMIT(c, 0x0f, 0x30);
 }
 
-#define LVT_PERIODIC_MODE	(1u << 17)
-
 static void apic_write(struct cbuf *c, u32 off, u32 val)
 {
 	mov_r32(c, RBX, 0xfee00000u + off);
@@ -305,19 +303,11 @@ static void t_lapic(struct cbuf *c, struct rng *r)
 		break;
 	}
 	case 2: {				/* timer */
-		u32 mode = rnd(r, 4) << 17, div = rnd(r, 16);
-		u32 count = rnd(r, 2) ? (u32)rnd(r, 1000) : (u32)gen_value(r);
-		u32 floor_ns = opt ? opt->timer_floor_us * 1000 : 0;
+		u32 mode = rnd(r, 4) << 17;
 
-		/* --timer-floor-us: no periodic timer faster than that. */
-		if (mode == LVT_PERIODIC_MODE && floor_ns) {
-			div = 0xb;		/* divide by 1: a tick is 1 ns */
-			if (count < floor_ns)
-				count = floor_ns + rnd(r, floor_ns);
-		}
-		apic_write(c, 0x3e0, div);
+		apic_write(c, 0x3e0, rnd(r, 16));
 		apic_write(c, 0x320, vec | mode | (chance(r, 10) ? 1u << 16 : 0));
-		apic_write(c, 0x380, count);
+		apic_write(c, 0x380, rnd(r, 2) ? (u32)rnd(r, 1000) : (u32)gen_value(r));
 		break;
 	}
 	case 3:

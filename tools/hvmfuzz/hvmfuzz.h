@@ -50,12 +50,24 @@ struct thread_state {
 	_Atomic u32 run_period_us;	/* the kick signal's period in that run */
 };
 
+/* What was last set on a vCPU, for a finding about it (a stuck HVM_RUN). */
+struct vcpu_snap {
+	s64 fd;			/* 0: unused */
+	u32 mode;		/* enum guest_mode of the last code */
+	struct hvm_sregs sregs;
+	struct hvm_regs regs;
+	u8 code[48];		/* the first bytes of its code buffer */
+};
+
+#define NR_SNAPS	12
+
 struct shared {
 	u64 prog_seed;
 	_Atomic u64 ops, runs, exits[NR_EXIT_SLOTS], findings;
 	_Atomic u64 runs_eintr, guest_bytes;
 	_Atomic u32 stage;		/* bit 0: child reached its end */
 	struct thread_state thr[MAX_THREADS + 1];	/* last one: fork children */
+	struct vcpu_snap snap[NR_SNAPS];	/* by VM * 6 + vCPU entry */
 };
 
 struct options {
@@ -68,7 +80,6 @@ struct options {
 	double prog_seconds;	/* per program */
 	double run_timeout;	/* seconds an HVM_RUN may take: a finding after */
 	int kill_pct;		/* % of programs the parent SIGKILLs at a random time */
-	u32 timer_floor_us;	/* shortest periodic LAPIC timer the templates program */
 	bool verbose;
 	bool tap;
 };
@@ -93,6 +104,8 @@ int run_program(u64 seed);
 /* Prints one thread's ring (oldest first) to stdout. */
 void print_ring(int t);
 void print_all_rings(void);
+/* Prints what was last set on the vCPU behind fd. */
+void print_snap(s64 fd);
 
 /* gen.c: guest memory layout and code. */
 #define SLOT0_SIZE	0x40000ul	/* 256 KiB at guest-physical 0 */

@@ -91,6 +91,42 @@ void print_ring(int t)
 	}
 }
 
+static void print_seg(const char *n, const struct hvm_segment *g)
+{
+	printf("#     %-3s sel %#06x base %#llx limit %#x type %u p %u dpl %u db %u s %u l %u g %u unusable %u\n",
+	       n, g->selector, (unsigned long long)g->base, g->limit, g->type, g->present,
+	       g->dpl, g->db, g->s, g->l, g->g, g->unusable);
+}
+
+void print_snap(s64 fd)
+{
+	int i, k;
+
+	for (i = 0; i < NR_SNAPS; i++) {
+		const struct vcpu_snap *v = &sh->snap[i];
+
+		if (!v->fd || v->fd != fd)
+			continue;
+		printf("#   vCPU fd %lld, as last set: %u-bit code, rip %#llx rsp %#llx rflags %#llx\n",
+		       (long long)fd, v->mode, (unsigned long long)v->regs.rip,
+		       (unsigned long long)v->regs.rsp, (unsigned long long)v->regs.rflags);
+		printf("#     cr0 %#llx cr3 %#llx cr4 %#llx cr8 %#llx efer %#llx apic_base %#llx\n",
+		       (unsigned long long)v->sregs.cr0, (unsigned long long)v->sregs.cr3,
+		       (unsigned long long)v->sregs.cr4, (unsigned long long)v->sregs.cr8,
+		       (unsigned long long)v->sregs.efer, (unsigned long long)v->sregs.apic_base);
+		print_seg("cs", &v->sregs.cs);
+		print_seg("ss", &v->sregs.ss);
+		print_seg("ds", &v->sregs.ds);
+		print_seg("tr", &v->sregs.tr);
+		printf("#     gdt %#llx/%#x idt %#llx/%#x\n", (unsigned long long)v->sregs.gdt.base,
+		       v->sregs.gdt.limit, (unsigned long long)v->sregs.idt.base, v->sregs.idt.limit);
+		printf("#     code:");
+		for (k = 0; k < (int)sizeof(v->code); k++)
+			printf(" %02x", v->code[k]);
+		printf("\n");
+	}
+}
+
 void print_all_rings(void)
 {
 	int t;
@@ -207,6 +243,7 @@ static void run_one(u64 seed, struct totals *tot)
 	int st = 0, t, nk = 0;
 
 	memset(sh->thr, 0, sizeof(sh->thr));
+	memset(sh->snap, 0, sizeof(sh->snap));
 	sh->prog_seed = seed;
 	atomic_store(&sh->stage, 0);
 	if (mix64(seed ^ 0x6b696c6cull) % 100 < (u64)opt->kill_pct)
@@ -254,6 +291,12 @@ static void run_one(u64 seed, struct totals *tot)
 					 t, (now - since) / 1e9, atomic_load(&sh->thr[t].run_period_us));
 				program_finding(seed, msg);
 				print_all_rings();
+				{
+					u64 n = atomic_load(&sh->thr[t].nops);
+
+					if (n)
+						print_snap(sh->thr[t].ring[(n - 1) % RING_SIZE].arg[0]);
+				}
 				rings_printed = true;
 				killed = true;
 				kill(-pid, SIGKILL);
@@ -391,8 +434,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: hvmfuzz [--seed S] [--programs N] [--seconds T] [--threads K (1-%d)]\n"
 		"               [--allow-known HVM13-1] [--ops N] [--prog-seconds X]\n"
-		"               [--run-timeout X] [--kill-pct P] [--timer-floor-us U]\n"
-		"               [--tap] [--verbose]\n"
+		"               [--run-timeout X] [--kill-pct P] [--tap] [--verbose]\n"
 		"Each program prints its seed; --seed SEED --programs 1 runs it again.\n",
 		MAX_THREADS);
 	exit(2);
@@ -408,13 +450,12 @@ static void parse_args(int argc, char **argv)
 		{ "allow-known", 1, NULL, 'a' }, { "ops", 1, NULL, 'o' },
 		{ "prog-seconds", 1, NULL, 'p' }, { "run-timeout", 1, NULL, 'r' },
 		{ "kill-pct", 1, NULL, 'K' }, { "tap", 0, NULL, 't' },
-		{ "timer-floor-us", 1, NULL, 'F' },
 		{ "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' }, { 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:n:T:k:a:o:p:r:K:F:tvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:n:T:k:a:o:p:r:K:tvh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': options.seed = strtoull(optarg, NULL, 0); seed_given = true; break;
 		case 'n': options.programs = strtoull(optarg, NULL, 0); break;
@@ -425,7 +466,6 @@ static void parse_args(int argc, char **argv)
 		case 'p': options.prog_seconds = atof(optarg); break;
 		case 'r': options.run_timeout = atof(optarg); break;
 		case 'K': options.kill_pct = atoi(optarg); break;
-		case 'F': options.timer_floor_us = strtoul(optarg, NULL, 0); break;
 		case 't': options.tap = true; break;
 		case 'v': options.verbose = true; break;
 		default: usage();
@@ -475,12 +515,6 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	opt = &options;
 	if (test_mode) {
-		/*
-		 * The labs are emulated (QEMU TCG), 50-100 times slower than
-		 * hardware: a few vCPUs with hvm's shortest periodic LAPIC timer
-		 * (50 us) keep their CPUs in timer interrupts there.
-		 */
-		options.timer_floor_us = 2000;
 		ksft_print_header();
 		from_file = args_from_file("/etc/hvmfuzz.args", argv[0]);
 	} else {
@@ -509,10 +543,9 @@ int main(int argc, char **argv)
 	kmsg_reports();		/* what was there before is not ours */
 
 	printf("# hvmfuzz: seed %#llx, %d threads, %d ops per thread, %.1f s per program, "
-	       "HVM_RUN timeout %.1f s, %d%% killed, periodic timers >= %u us%s\n",
+	       "HVM_RUN timeout %.1f s, %d%% killed%s\n",
 	       (unsigned long long)options.seed, options.threads, options.ops_per_thread,
 	       options.prog_seconds, options.run_timeout, options.kill_pct,
-	       options.timer_floor_us,
 	       options.allow_known ? ", known bug HVM13-1 generators on" : "");
 
 	if (test_mode && !from_file) {

@@ -102,6 +102,36 @@ struct ctx {
 
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The snapshot entry of a vCPU (see struct vcpu_snap). */
+static struct vcpu_snap *snap_of(struct ctx *x, struct fvm *vm, struct fvcpu *v)
+{
+	int i = (vm - x->w->vms) * MAX_VCPUS + (v - vm->vcpus);
+
+	return i < NR_SNAPS ? &sh->snap[i] : NULL;
+}
+
+static void snap_sregs(struct ctx *x, struct fvm *vm, struct fvcpu *v, int fd,
+		       const struct hvm_sregs *s)
+{
+	struct vcpu_snap *p = snap_of(x, vm, v);
+
+	if (p) {
+		p->fd = fd;
+		p->sregs = *s;
+	}
+}
+
+static void snap_regs(struct ctx *x, struct fvm *vm, struct fvcpu *v, int fd,
+		      const struct hvm_regs *g)
+{
+	struct vcpu_snap *p = snap_of(x, vm, v);
+
+	if (p) {
+		p->fd = fd;
+		p->regs = *g;
+	}
+}
+
 static double now_s(void)
 {
 	return now_ns() / 1e9;
@@ -697,6 +727,11 @@ static void op_setup(struct ctx *x)
 		op(x, "gen_code", v->vs, mode, x->r.s, fd);
 		n = gen_code(vm->slot0, v->vs, mode, &x->r, opt->allow_known);
 		done(x, n);
+		if (snap_of(x, vm, v)) {
+			snap_of(x, vm, v)->mode = mode;
+			memcpy(snap_of(x, vm, v)->code, vm->slot0 + CODE_GPA + v->vs * CODE_SIZE,
+			       sizeof(snap_of(x, vm, v)->code));
+		}
 
 		memcpy(vm->template + CODE_GPA + v->vs * CODE_SIZE,
 		       vm->slot0 + CODE_GPA + v->vs * CODE_SIZE, CODE_SIZE);
@@ -710,9 +745,14 @@ static void op_setup(struct ctx *x)
 	op(x, "SET_SREGS(mode)", fd, mode, s.cr0, s.efer);
 	r = done(x, ioctl(fd, HVM_SET_SREGS, &s));
 	expect_ok(x, r, "HVM_SET_SREGS of a valid state");
+	if (r == 0)
+		snap_sregs(x, vm, v, fd, &s);
 	gen_regs(&g, v->vs, mode, &x->r);
 	op(x, "SET_REGS", fd, g.rip, g.rsp, g.rflags);
-	expect_ok(x, done(x, ioctl(fd, HVM_SET_REGS, &g)), "HVM_SET_REGS");
+	r = done(x, ioctl(fd, HVM_SET_REGS, &g));
+	expect_ok(x, r, "HVM_SET_REGS");
+	if (r == 0)
+		snap_regs(x, vm, v, fd, &g);
 	if (chance(&x->r, 80) || !w->cpuid) {
 		op(x, "SET_CPUID(host)", fd, w->cpuid->nent, 0, 0);
 		expect_ok(x, done(x, ioctl(fd, HVM_SET_CPUID, w->cpuid)), "HVM_SET_CPUID of the host's table");
@@ -895,7 +935,10 @@ static void op_state(struct ctx *x)
 	case 1:				/* random registers */
 		fill_random(&x->r, &g, sizeof(g));
 		op(x, "SET_REGS(random)", fd, g.rip, g.rsp, g.rflags);
-		expect_ok(x, done(x, ioctl(fd, HVM_SET_REGS, &g)), "HVM_SET_REGS");
+		r = done(x, ioctl(fd, HVM_SET_REGS, &g));
+		expect_ok(x, r, "HVM_SET_REGS");
+		if (r == 0)
+			snap_regs(x, vm, v, fd, &g);
 		break;
 	case 2: case 3: {		/* a valid state with a few fields changed */
 		int k, nf = 1 + rnd(&x->r, 3);
@@ -923,6 +966,8 @@ static void op_state(struct ctx *x)
 		op(x, "SET_SREGS(mutated)", fd, s.cr0, s.cr4, s.efer);
 		r = done(x, ioctl(fd, HVM_SET_SREGS, &s));
 		expect_errs(x, r, M(EINVAL), "HVM_SET_SREGS");
+		if (r == 0)
+			snap_sregs(x, vm, v, fd, &s);
 		break;
 	}
 	case 4: {			/* reserved or padding non-zero: -EINVAL */
@@ -944,7 +989,10 @@ static void op_state(struct ctx *x)
 		fill_random(&x->r, &s, sizeof(s));
 		memset(s.reserved, 0, sizeof(s.reserved));
 		op(x, "SET_SREGS(random)", fd, s.cr0, s.cr4, s.efer);
-		expect_errs(x, done(x, ioctl(fd, HVM_SET_SREGS, &s)), M(EINVAL), "HVM_SET_SREGS");
+		r = done(x, ioctl(fd, HVM_SET_SREGS, &s));
+		expect_errs(x, r, M(EINVAL), "HVM_SET_SREGS");
+		if (r == 0)
+			snap_sregs(x, vm, v, fd, &s);
 		break;
 	}
 	case 6: {			/* bad pointers */
