@@ -587,13 +587,19 @@ static void op_churn(struct ctx *x)
 		if (s->id == 0 && s->state == MEM_RW && chance(&x->r, 70))
 			memcpy(s->hva + off, vm->template + off, len);
 		break;
-	case 1:				/* munmap + mmap back */
-		op(x, "munmap+mmap", s->gpa + off, len, 0, 0);
+	case 1: {			/* munmap + mmap back, mostly usable */
+		bool none = chance(&x->r, 20);
+
+		op(x, none ? "munmap+mmap(NONE)" : "munmap+mmap", s->gpa + off, len, 0, 0);
 		munmap(s->hva + off, len);
-		done(x, mmap(s->hva + off, len, PROT_NONE,
+		done(x, mmap(s->hva + off, len, none ? PROT_NONE : PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ? -1 : 0);
-		s->state = MEM_NOACCESS;
+		if (none || s->state != MEM_RW)
+			s->state = MEM_NOACCESS;
+		else if (s->id == 0 && chance(&x->r, 80))
+			memcpy(s->hva + off, vm->template + off, len);
 		break;
+	}
 	case 2: {			/* mprotect */
 		int prot = rnd(&x->r, 3);
 
@@ -720,6 +726,14 @@ static void op_setup(struct ctx *x)
 		return;
 	fd = v->fd;
 	pthread_mutex_lock(&w->lock);
+	if (vm->slots[0].used && vm->slots[0].state != MEM_RW && chance(&x->r, 60)) {
+		/* Give the guest its memory back, or the program runs no code. */
+		op(x, "mmap(FIXED slot0)", 0, SLOT0_SIZE, 0, 0);
+		done(x, mmap(vm->slot0, SLOT0_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0);
+		memcpy(vm->slot0, vm->template, SLOT0_SIZE);
+		vm->slots[0].state = MEM_RW;
+	}
 	if (vm->slots[0].used && vm->slots[0].state == MEM_RW) {
 		size_t n;
 
