@@ -81,6 +81,13 @@ struct options {
 	double run_timeout;	/* seconds an HVM_RUN may take: a finding after */
 	int kill_pct;		/* % of programs the parent SIGKILLs at a random time */
 	bool verbose;
+	/*
+	 * No guest MOV to CR8: QEMU 7.2's TCG SVM (the labs) aborts on one
+	 * made while a virtual interrupt is pending (helper_write_crN calls
+	 * cpu_interrupt() without the iothread lock). Set when the CPU's
+	 * model name says QEMU.
+	 */
+	bool no_cr8_writes;
 	bool tap;
 };
 
