@@ -377,7 +377,9 @@ count:
 		printf("# program seed %#llx: %llu finding(s); replay: hvmfuzz --seed %#llx --programs 1 --threads %d%s\n",
 		       (unsigned long long)seed, (unsigned long long)(atomic_load(&sh->findings) - f0),
 		       (unsigned long long)seed, opt->threads,
-		       opt->allow_known ? " --allow-known HVM13-1" : "");
+		       opt->allow_known == (KNOWN_HVM13_1 | KNOWN_F1) ? " --allow-known all" :
+		       opt->allow_known == KNOWN_HVM13_1 ? " --allow-known HVM13-1" :
+		       opt->allow_known == KNOWN_F1 ? " --allow-known F1" : "");
 	}
 	fflush(stdout);
 }
@@ -423,9 +425,13 @@ static void summary(const struct totals *tot, FILE *f)
 
 static u32 parse_known(const char *s)
 {
-	if (!strcasecmp(s, "HVM13-1") || !strcmp(s, "all"))
+	if (!strcasecmp(s, "HVM13-1"))
 		return KNOWN_HVM13_1;
-	fprintf(stderr, "hvmfuzz: unknown known bug '%s' (known: HVM13-1)\n", s);
+	if (!strcasecmp(s, "F1"))
+		return KNOWN_F1;
+	if (!strcmp(s, "all"))
+		return KNOWN_HVM13_1 | KNOWN_F1;
+	fprintf(stderr, "hvmfuzz: unknown known bug '%s' (known: HVM13-1, F1, all)\n", s);
 	exit(2);
 }
 
@@ -559,7 +565,7 @@ int main(int argc, char **argv)
 	       "HVM_RUN timeout %.1f s, %d%% killed%s\n",
 	       (unsigned long long)options.seed, options.threads, options.ops_per_thread,
 	       options.prog_seconds, options.run_timeout, options.kill_pct,
-	       options.allow_known ? ", known bug HVM13-1 generators on" : "");
+	       options.allow_known ? ", known-bug generators on (--allow-known)" : "");
 
 	if (test_mode && !from_file) {
 		/* About a minute: three fixed seeds and one new one (printed above). */
