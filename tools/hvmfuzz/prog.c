@@ -579,8 +579,11 @@ static void op_churn(struct ctx *x)
 	switch (k) {
 	case 0:				/* replace the pages: zero-filled again */
 		op(x, "mmap(FIXED)", s->gpa + off, len, 0, 0);
-		done(x, mmap(s->hva + off, len, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0);
+		if (done(x, mmap(s->hva + off, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0)) {
+			s->state = MEM_NOACCESS;
+			break;
+		}
 		if (s->state != MEM_RW && len != s->size)
 			s->state = MEM_NOACCESS;	/* mixed: no host writes */
 		else if (len == s->size)
@@ -588,14 +591,21 @@ static void op_churn(struct ctx *x)
 		if (s->id == 0 && s->state == MEM_RW && chance(&x->r, 70))
 			memcpy(s->hva + off, vm->template + off, len);
 		break;
-	case 1: {			/* munmap + mmap back, mostly usable */
+	case 1: {			/* unmap and map back, mostly usable */
 		bool none = chance(&x->r, 20);
+		void *p;
 
-		op(x, none ? "munmap+mmap(NONE)" : "munmap+mmap", s->gpa + off, len, 0, 0);
-		munmap(s->hva + off, len);
-		done(x, mmap(s->hva + off, len, none ? PROT_NONE : PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ? -1 : 0);
-		if (none || s->state != MEM_RW)
+		/*
+		 * Not munmap() then mmap(): another thread's mmap() may take the
+		 * hole in between, and the slot would then alias its memory.
+		 * mmap(MAP_FIXED) unmaps the old pages (the same MMU notifier
+		 * call) and maps new ones in one step.
+		 */
+		op(x, none ? "unmap+mmap(NONE)" : "unmap+mmap", s->gpa + off, len, 0, 0);
+		p = mmap(s->hva + off, len, none ? PROT_NONE : PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		done(x, p == MAP_FAILED ? -1 : 0);
+		if (p == MAP_FAILED || none || s->state != MEM_RW)
 			s->state = MEM_NOACCESS;
 		else if (s->id == 0 && chance(&x->r, 80))
 			memcpy(s->hva + off, vm->template + off, len);
@@ -730,10 +740,11 @@ static void op_setup(struct ctx *x)
 	if (vm->slots[0].used && vm->slots[0].state != MEM_RW && chance(&x->r, 60)) {
 		/* Give the guest its memory back, or the program runs no code. */
 		op(x, "mmap(FIXED slot0)", 0, SLOT0_SIZE, 0, 0);
-		done(x, mmap(vm->slot0, SLOT0_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0);
-		memcpy(vm->slot0, vm->template, SLOT0_SIZE);
-		vm->slots[0].state = MEM_RW;
+		if (!done(x, mmap(vm->slot0, SLOT0_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0)) {
+			memcpy(vm->slot0, vm->template, SLOT0_SIZE);
+			vm->slots[0].state = MEM_RW;
+		}
 	}
 	if (vm->slots[0].used && vm->slots[0].state == MEM_RW) {
 		size_t n;
