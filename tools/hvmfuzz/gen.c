@@ -414,7 +414,7 @@ static void t_cr(struct cbuf *c, struct rng *r)
 	static const u8 crs[] = { 0, 3, 4, 8 };
 	u8 cr = crs[rnd(r, 4)];
 
-	if (cr == 8 && (c->mode != MODE_LONG || (opt && opt->no_cr8_writes)))
+	if (cr == 8 && (c->mode != MODE_LONG || (opt && opt->on_qemu)))
 		cr = 4;
 	if (cr == 8)
 		e8(c, 0x44);
@@ -553,8 +553,8 @@ size_t gen_code(u8 *slot0, int vs, enum guest_mode mode, struct rng *r, u32 allo
 		for (i = 0; i + 1 < (int)c.n; i++)
 			if (c.p[i] == 0x0f && c.p[i + 1] == 0x23)
 				c.p[i + 1] = 0x22;	/* MOV to a CR instead */
-	/* See options.no_cr8_writes: REX.R or LOCK before 0f 22 names CR8. */
-	if (opt && opt->no_cr8_writes)
+	/* See options.on_qemu: REX.R or LOCK before 0f 22 names CR8. */
+	if (opt && opt->on_qemu)
 		for (i = 1; i + 1 < (int)c.n; i++)
 			if (c.p[i] == 0x0f && c.p[i + 1] == 0x22 &&
 			    ((c.p[i - 1] & 0xf4) == 0x44 || c.p[i - 1] == 0xf0))

@@ -543,8 +543,8 @@ int main(int argc, char **argv)
 
 		while (f && fgets(line, sizeof(line), f))
 			if (!strncmp(line, "model name", 10) && strstr(line, "QEMU")) {
-				options.no_cr8_writes = true;
-				printf("# QEMU's CPU: no guest MOV to CR8 (QEMU 7.2 aborts on one with a virtual interrupt pending)\n");
+				options.on_qemu = true;
+				printf("# QEMU's CPU: no guest MOV to CR8, no random segment state (QEMU 7.2 aborts on some)\n");
 				break;
 			}
 		if (f)
