@@ -1103,7 +1103,9 @@ static void op_state(struct ctx *x)
 			m->padding = 1;
 		op(x, set ? "SET_MSRS" : "GET_MSRS", fd, n, m->entries[0].index, m->entries[0].data);
 		r = done(x, ioctl(fd, set ? HVM_SET_MSRS : HVM_GET_MSRS, m));
-		if (n > 256)
+		if (m->padding)		/* checked first */
+			expect_fail(x, r, M(EINVAL), "HVM_*_MSRS with padding set");
+		else if (n > 256)
 			expect_fail(x, r, M(E2BIG), "HVM_*_MSRS with nmsrs > max");
 		else if (r > (long)n)
 			finding(x, "HVM_%s_MSRS returned %ld for %u entries", set ? "SET" : "GET", r, n);
