@@ -33,11 +33,14 @@ SELFTEST_OBJS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/obj/%.o) $(SELFTE
 # The benchmark (bench/) is also a selftest: a copy named *_test runs as
 # "hvmbench --quick --tap --accel hvm" (the smoke test of `make check`).
 SELFTEST_BINS += build/selftests/bench_smoke_test
+# The fuzzer (tools/hvmfuzz/) too: a copy named hvmfuzz_test does a bounded run
+# (about a minute: fixed seeds and one from the clock) and prints TAP.
+SELFTEST_BINS += build/selftests/hvmfuzz_test
 BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -Iuapi
 BENCH_SRCS := $(wildcard bench/*.c bench/*.S)
 
 .PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver \
-	debug-kernel kunit check-kunit check-svm-debug
+	debug-kernel kunit check-kunit check-svm-debug hvmfuzz fuzz
 
 all: module selftests vmctl
 
@@ -166,3 +169,30 @@ demo: deps
 	@$(MAKE) --no-print-directory module vmctl KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko VMCTL_DIR=build/vmctl \
 		lab/vmctl-demo
+
+# --- the fuzzer (tools/hvmfuzz/, docs/fuzzing.md) ---
+# make hvmfuzz: build/hvmfuzz/hvmfuzz (static). make fuzz FUZZ_SECONDS=N boots the
+# SVM lab (the debug kernel; Debian's LAB_KVER if that is given, or with
+# FUZZ_KERNEL=stock) and fuzzes for N seconds; FUZZ_ARGS adds hvmfuzz options
+# (e.g. --seed S, --threads K); the summary goes to build/fuzz/summary.txt
+# (lab/fuzz-lab).
+HVMFUZZ_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread -Iuapi -Iselftests/include
+HVMFUZZ_SRCS := $(wildcard tools/hvmfuzz/*.c) selftests/lib/ksft.c selftests/lib/debugfs.c
+FUZZ_SECONDS ?= 600
+FUZZ_KERNEL ?= $(if $(filter command line environment,$(origin LAB_KVER)),stock,debug)
+FUZZ_ARGS ?=
+
+hvmfuzz: build/hvmfuzz/hvmfuzz
+
+build/hvmfuzz/hvmfuzz: $(HVMFUZZ_SRCS) $(wildcard tools/hvmfuzz/*.h) $(wildcard selftests/include/*.h) uapi/hvm.h
+	@mkdir -p $(@D)
+	$(CC) $(HVMFUZZ_CFLAGS) -o $@ $(HVMFUZZ_SRCS)
+
+build/selftests/hvmfuzz_test: build/hvmfuzz/hvmfuzz
+	@mkdir -p $(@D)
+	cp $< $@
+
+fuzz: build/hvmfuzz/hvmfuzz
+	@$(if $(filter stock,$(FUZZ_KERNEL)),$(MAKE) --no-print-directory module KVER=$(LAB_KVER) &&) \
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KERNEL=$(FUZZ_KERNEL) FUZZ_ARGS="$(FUZZ_ARGS)" \
+		LAB_KVER=$(LAB_KVER) lab/fuzz-lab
