@@ -31,13 +31,6 @@ typedef int64_t s64;
 
 /* Known hvm bugs whose generators stay off unless --allow-known names them. */
 #define KNOWN_HVM13_1	(1u << 0)	/* #DB/#AC delivery loops: DR7, EFLAGS.AC */
-/*
- * Found by hvmfuzz on 2026-12-06 (tools/hvmfuzz/findings/F1-stuck-run.txt):
- * after an HVM_EXIT_FAIL_ENTRY, a vCPU given a valid state again never
- * leaves the guest (SVM lab): its HVM_RUN ignores signals, the CPU stalls.
- * Off: a vCPU that failed entry is not run again.
- */
-#define KNOWN_F1	(1u << 1)
 
 #define RET_RUNNING	INT64_MIN
 

@@ -377,9 +377,7 @@ count:
 		printf("# program seed %#llx: %llu finding(s); replay: hvmfuzz --seed %#llx --programs 1 --threads %d%s\n",
 		       (unsigned long long)seed, (unsigned long long)(atomic_load(&sh->findings) - f0),
 		       (unsigned long long)seed, opt->threads,
-		       opt->allow_known == (KNOWN_HVM13_1 | KNOWN_F1) ? " --allow-known all" :
-		       opt->allow_known == KNOWN_HVM13_1 ? " --allow-known HVM13-1" :
-		       opt->allow_known == KNOWN_F1 ? " --allow-known F1" : "");
+		       opt->allow_known == KNOWN_HVM13_1 ? " --allow-known HVM13-1" : "");
 	}
 	fflush(stdout);
 }
@@ -427,11 +425,9 @@ static u32 parse_known(const char *s)
 {
 	if (!strcasecmp(s, "HVM13-1"))
 		return KNOWN_HVM13_1;
-	if (!strcasecmp(s, "F1"))
-		return KNOWN_F1;
 	if (!strcmp(s, "all"))
-		return KNOWN_HVM13_1 | KNOWN_F1;
-	fprintf(stderr, "hvmfuzz: unknown known bug '%s' (known: HVM13-1, F1, all)\n", s);
+		return KNOWN_HVM13_1;
+	fprintf(stderr, "hvmfuzz: unknown known bug '%s' (known: HVM13-1, all)\n", s);
 	exit(2);
 }
 

@@ -65,7 +65,6 @@ struct fvcpu {
 	 */
 	pthread_mutex_t lock;
 	_Atomic u64 run_seq;
-	_Atomic bool failed_entry;	/* see KNOWN_F1 */
 };
 
 struct fvm {
@@ -822,8 +821,6 @@ static void op_run(struct ctx *x)
 
 	if (!v || !v->run)
 		return;
-	if (v->failed_entry && !(opt->allow_known & KNOWN_F1))
-		return;
 	fd = v->fd;
 	run = v->run;
 	owner = pthread_mutex_trylock(&v->lock) == 0;
@@ -857,10 +854,6 @@ static void op_run(struct ctx *x)
 		atomic_fetch_add(&sh->runs, 1);
 		if (dt > opt->run_timeout * 1e9)
 			finding(x, "HVM_RUN took %.1f s with a signal every %u us", dt / 1e9, x->period_us);
-		if (r == 0 && out.exit_reason == HVM_EXIT_FAIL_ENTRY)
-			v->failed_entry = true;
-		if (v->failed_entry && !(opt->allow_known & KNOWN_F1))
-			goto out;
 		if (r < 0) {
 			if (e == EINTR) {
 				atomic_fetch_add(&sh->runs_eintr, 1);
