@@ -61,10 +61,13 @@ struct fvcpu {
 	 * The thread holding lock writes the run page's inputs and checks its
 	 * outputs; others may run the vCPU too (the kernel serializes them)
 	 * but only read. run_seq counts HVM_RUN calls: one that began after
-	 * ours may have rewritten the page before we read it.
+	 * ours may have rewritten the page before we read it. runs_active
+	 * counts those between their count and their read of the page: one
+	 * counted before ours may still enter the kernel after ours left it.
 	 */
 	pthread_mutex_t lock;
 	_Atomic u64 run_seq;
+	_Atomic int runs_active;
 };
 
 struct fvm {
@@ -828,8 +831,8 @@ static void op_run(struct ctx *x)
 	for (i = 0; i < n; i++) {
 		bool ie = owner && chance(&x->r, 8), exclusive;
 		u64 t0, dt, seq;
+		int e, active;
 		long r;
-		int e;
 
 		if (owner) {
 			run->immediate_exit = ie;
@@ -837,6 +840,7 @@ static void op_run(struct ctx *x)
 		}
 		op(x, owner ? "RUN" : "RUN(shared)", fd, ie, run->request_interrupt_window,
 		   x->period_us);
+		active = atomic_fetch_add(&v->runs_active, 1);
 		seq = atomic_fetch_add(&v->run_seq, 1) + 1;
 		atomic_store(&sh->thr[x->t].run_period_us, x->period_us);
 		t0 = now_ns();
@@ -848,7 +852,9 @@ static void op_run(struct ctx *x)
 		memcpy(&out, run, sizeof(out));
 		atomic_store(&sh->thr[x->t].run_since, 0);
 		dt = now_ns() - t0;
-		exclusive = owner && atomic_load(&v->run_seq) == seq && !x->w->fds_closed;
+		exclusive = owner && !active && atomic_load(&v->run_seq) == seq &&
+			    !x->w->fds_closed;
+		atomic_fetch_sub(&v->runs_active, 1);
 		errno = e;
 		done(x, r);
 		atomic_fetch_add(&sh->runs, 1);
