@@ -4,6 +4,7 @@
  * userspace set, never VMX or SVM, and OSXSAVE only as its CR4 says.
  */
 #include <linux/bits.h>
+#include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
 #include "hvm_kunit.h"
@@ -23,6 +24,9 @@ static struct hvm_vcpu *vcpu_with(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, vcpu->cpuid);
 	memcpy(vcpu->cpuid, e, n * sizeof(*e));
 	vcpu->cpuid_nent = n;
+	/* The bootstrap processor's IA32_APIC_BASE at RESET: enabled. */
+	vcpu->apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
+			  MSR_IA32_APICBASE_BSP;
 	return vcpu;
 }
 
@@ -98,6 +102,20 @@ static void cpuid_hides_vmx(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, out[2], (u32)~ECX1_VMX);
 	KUNIT_EXPECT_EQ(test, out[0], 0x800f12);
 	KUNIT_EXPECT_EQ(test, out[1], 0x10800);
+	KUNIT_EXPECT_EQ(test, out[3], ~0U);
+}
+
+/* Leaf 1 EDX.APIC goes with IA32_APIC_BASE.EN (SDM 11.4.3); nothing else. */
+static void cpuid_apic_follows_apic_base(struct kunit *test)
+{
+	struct hvm_vcpu *vcpu = vcpu_with(test, table, ARRAY_SIZE(table));
+	u32 out[4];
+
+	vcpu->apic_base &= ~MSR_IA32_APICBASE_ENABLE;
+	guest_cpuid(vcpu, 1, 0, X86_CR4_OSXSAVE, out);
+	KUNIT_EXPECT_EQ(test, out[3], ~0U & ~BIT(9));
+	vcpu->apic_base |= MSR_IA32_APICBASE_ENABLE;
+	guest_cpuid(vcpu, 1, 0, X86_CR4_OSXSAVE, out);
 	KUNIT_EXPECT_EQ(test, out[3], ~0U);
 }
 
@@ -234,6 +252,7 @@ static struct kunit_case cpuid_cases[] = {
 	KUNIT_CASE(cpuid_passes_entries_through),
 	KUNIT_CASE(cpuid_first_entry_wins),
 	KUNIT_CASE(cpuid_hides_vmx),
+	KUNIT_CASE(cpuid_apic_follows_apic_base),
 	KUNIT_CASE(cpuid_hides_svm),
 	KUNIT_CASE(cpuid_filters_only_its_leaves),
 	KUNIT_CASE(cpuid_osxsave_follows_cr4),
