@@ -670,7 +670,13 @@ int hvm_lapic_tpr_blocked(struct hvm_vcpu *vcpu)
 	unsigned long flags;
 	int v = -1, isr;
 
-	if (!a || !(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+	/*
+	 * Called before every SVM entry: with TPR class 0 (where guests run
+	 * nearly always) nothing is held back, and the lock stays untaken.
+	 * TPR is written only by this vCPU's own thread.
+	 */
+	if (!a || !(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE) ||
+	    !(lapic_reg(a, APIC_TASKPRI) & 0xf0))
 		return -1;
 	spin_lock_irqsave(&a->lock, flags);
 	if (lapic_sw_enabled(a)) {
