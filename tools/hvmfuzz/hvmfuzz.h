@@ -65,6 +65,7 @@ struct shared {
 	u64 prog_seed;
 	_Atomic u64 ops, runs, exits[NR_EXIT_SLOTS], findings;
 	_Atomic u64 runs_eintr, guest_bytes;
+	_Atomic u64 guest_programs, guest_programs_run;	/* random guest code images */
 	_Atomic u32 stage;		/* bit 0: child reached its end */
 	struct thread_state thr[MAX_THREADS + 1];	/* last one: fork children */
 	struct vcpu_snap snap[NR_SNAPS];	/* by VM * 6 + vCPU entry */

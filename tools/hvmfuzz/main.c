@@ -412,6 +412,10 @@ static void summary(const struct totals *tot, FILE *f)
 		(unsigned long long)atomic_load(&sh->runs_eintr), tot->seconds,
 		tot->seconds ? tot->programs / tot->seconds : 0,
 		tot->seconds ? ops / tot->seconds : 0, tot->seconds ? runs / tot->seconds : 0);
+	fprintf(f, "# hvmfuzz guest code: %llu random guest programs loaded, %llu ran to an exit, %llu bytes\n",
+		(unsigned long long)atomic_load(&sh->guest_programs),
+		(unsigned long long)atomic_load(&sh->guest_programs_run),
+		(unsigned long long)atomic_load(&sh->guest_bytes));
 	fprintf(f, "# hvmfuzz exits:");
 	for (i = 0; i < NR_EXIT_SLOTS; i++)
 		if (atomic_load(&sh->exits[i]))

@@ -68,6 +68,7 @@ struct fvcpu {
 	pthread_mutex_t lock;
 	_Atomic u64 run_seq;
 	_Atomic int runs_active;
+	_Atomic bool fresh_code;	/* new guest code that has not run yet */
 };
 
 struct fvm {
@@ -781,6 +782,10 @@ static void op_setup(struct ctx *x)
 	expect_ok(x, r, "HVM_SET_REGS");
 	if (r == 0)
 		snap_regs(x, vm, v, fd, &g);
+	if (r == 0 && vm->slots[0].used && vm->slots[0].state == MEM_RW) {
+		atomic_fetch_add(&sh->guest_programs, 1);
+		atomic_store(&v->fresh_code, true);
+	}
 	if (chance(&x->r, 80) || !w->cpuid) {
 		op(x, "SET_CPUID(host)", fd, w->cpuid->nent, 0, 0);
 		expect_ok(x, done(x, ioctl(fd, HVM_SET_CPUID, w->cpuid)), "HVM_SET_CPUID of the host's table");
@@ -875,6 +880,10 @@ static void op_run(struct ctx *x)
 			finding(x, "HVM_RUN with immediate_exit set returned 0 (exit %s)",
 				exit_name(out.exit_reason));
 		atomic_fetch_add(&sh->exits[out.exit_reason < 10 ? out.exit_reason : 15], 1);
+		/* The guest ran (not a failed entry): its code counts as run. */
+		if (out.exit_reason != HVM_EXIT_FAIL_ENTRY && out.exit_reason != HVM_EXIT_INTR &&
+		    atomic_exchange(&v->fresh_code, false))
+			atomic_fetch_add(&sh->guest_programs_run, 1);
 		x->cur->arg[3] = out.exit_reason;
 		if (!exclusive)
 			continue;	/* the page may be another run's by now */
