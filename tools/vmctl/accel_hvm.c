@@ -124,6 +124,14 @@ static void hvm_vcpu_destroy(struct accel_vcpu *v)
 	free(v);
 }
 
+/* hvm has no list of its own: it passes the host's leaves through. */
+static int hvm_supported_cpuid(struct accel *a, struct x86_cpuid_entry *e,
+			       unsigned int max)
+{
+	(void)a;
+	return cpuid_host_leaves(e, max);
+}
+
 static int hvm_set_cpuid(struct accel_vcpu *v, const struct x86_cpuid_entry *e,
 			 unsigned int n)
 {
@@ -390,6 +398,7 @@ const struct accel_ops accel_hvm_ops = {
 	.set_memory = hvm_set_memory,
 	.vcpu_create = hvm_vcpu_create,
 	.vcpu_destroy = hvm_vcpu_destroy,
+	.supported_cpuid = hvm_supported_cpuid,
 	.set_cpuid = hvm_set_cpuid,
 	.get_regs = hvm_get_regs,
 	.set_regs = hvm_set_regs,

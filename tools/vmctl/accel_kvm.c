@@ -148,6 +148,14 @@ static void kvm_vcpu_destroy(struct accel_vcpu *v)
 	free(v);
 }
 
+/* For now the host's leaves, as on hvm. */
+static int kvm_supported_cpuid(struct accel *a, struct x86_cpuid_entry *e,
+			       unsigned int max)
+{
+	(void)a;
+	return cpuid_host_leaves(e, max);
+}
+
 static int kvm_set_cpuid(struct accel_vcpu *v, const struct x86_cpuid_entry *e,
 			 unsigned int n)
 {
@@ -397,6 +405,7 @@ const struct accel_ops accel_kvm_ops = {
 	.set_memory = kvm_set_memory,
 	.vcpu_create = kvm_vcpu_create,
 	.vcpu_destroy = kvm_vcpu_destroy,
+	.supported_cpuid = kvm_supported_cpuid,
 	.set_cpuid = kvm_set_cpuid,
 	.get_regs = kvm_get_regs,
 	.set_regs = kvm_set_regs,
