@@ -17,9 +17,7 @@
 
 #define HV_LEAF_BASE	0x40000000u
 #define HV_LEAF_TIMING	0x40000010u
-#define L1_ECX_OSXSAVE		(1u << 27)
 #define L1_ECX_HYPERVISOR	(1u << 31)
-#define XFEATURE_PKRU		(1u << 9)
 
 /* Leaves whose output depends on ECX. */
 static bool has_subleaves(uint32_t fn)
@@ -118,14 +116,6 @@ uint64_t host_tsc_khz(void)
 	return khz = (c1 - c0) * 1000000ull / ns;
 }
 
-static uint64_t host_xcr0(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (uint64_t)hi << 32 | lo;
-}
-
 int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 {
 	static struct x86_cpuid_entry sup[MAX_ENTRIES], table[MAX_ENTRIES];
@@ -138,7 +128,6 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 		.tsc_khz = host_tsc_khz(),
 	};
 	unsigned int limit = vm->accel.max_cpuid_entries;
-	uint32_t a, b, c, d;
 	int n;
 
 	/* The same for every vCPU: asked once. */
@@ -149,12 +138,6 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 			die("%s: cannot read the supported CPUID: %s",
 			    vm->accel.ops->dev_path, strerror(-nsup));
 	}
-	__cpuid(1, a, b, c, d);
-	if (c & L1_ECX_OSXSAVE)
-		cfg.xcr0 = host_xcr0() & ~(uint64_t)XFEATURE_PKRU;
-	(void)a;
-	(void)b;
-	(void)d;
 	n = cpuid_build(sup, (unsigned int)nsup, &cfg, table, MAX_ENTRIES);
 	if (n < 0)
 		die("CPUID: more than %d leaves", MAX_ENTRIES);
