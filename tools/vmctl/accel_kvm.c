@@ -148,12 +148,37 @@ static void kvm_vcpu_destroy(struct accel_vcpu *v)
 	free(v);
 }
 
-/* For now the host's leaves, as on hvm. */
 static int kvm_supported_cpuid(struct accel *a, struct x86_cpuid_entry *e,
 			       unsigned int max)
 {
-	(void)a;
-	return cpuid_host_leaves(e, max);
+	struct kvm_cpuid2 *c;
+	unsigned int i;
+	int r;
+
+	c = calloc(1, sizeof(*c) + max * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = max;
+	/* -E2BIG if kvm has more than max entries. */
+	if (ioctl(a->sys_fd, KVM_GET_SUPPORTED_CPUID, c)) {
+		r = neg_errno();
+		goto out;
+	}
+	for (i = 0; i < c->nent && i < max; i++) {
+		const struct kvm_cpuid_entry2 *k = &c->entries[i];
+
+		e[i] = (struct x86_cpuid_entry){
+			.function = k->function, .index = k->index,
+			.index_significant =
+				k->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			.eax = k->eax, .ebx = k->ebx,
+			.ecx = k->ecx, .edx = k->edx,
+		};
+	}
+	r = (int)i;
+out:
+	free(c);
+	return r;
 }
 
 static int kvm_set_cpuid(struct accel_vcpu *v, const struct x86_cpuid_entry *e,
