@@ -116,6 +116,48 @@ uint64_t host_tsc_khz(void)
 	return khz = (c1 - c0) * 1000000ull / ns;
 }
 
+static uint32_t reg(const struct x86_cpuid_entry *e, unsigned int r)
+{
+	if (!e)
+		return 0;
+	return r == CPUID_EAX ? e->eax : r == CPUID_EBX ? e->ebx :
+	       r == CPUID_ECX ? e->ecx : e->edx;
+}
+
+static const struct x86_cpuid_entry *lookup(const struct x86_cpuid_entry *e,
+					    unsigned int n, uint32_t fn,
+					    uint32_t idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (e[i].function == fn &&
+		    (!e[i].index_significant || e[i].index == idx))
+			return &e[i];
+	return NULL;
+}
+
+/* --debug: each feature register, as supported and as the guest's. */
+static void debug_features(struct vm *vm, const struct x86_cpuid_entry *sup,
+			   unsigned int nsup, const struct x86_cpuid_entry *g,
+			   unsigned int n)
+{
+	static const char names[] = "abcd";
+	unsigned int i, r;
+
+	for (i = 0; i < cpuid_nr_leaves; i++) {
+		const struct cpuid_leaf *l = &cpuid_leaves[i];
+		uint32_t sub = l->subleaf == CPUID_ANY_SUBLEAF ? 0 : l->subleaf;
+		const struct x86_cpuid_entry *s = lookup(sup, nsup, l->leaf, sub);
+
+		for (r = CPUID_EAX; r <= CPUID_EDX; r++)
+			if (s && (l->features & CPUID_REG(r)))
+				debug(vm, "cpuid %#x.%u e%cx: supported 0x%08x, guest 0x%08x",
+				      l->leaf, sub, names[r], reg(s, r),
+				      reg(lookup(g, n, l->leaf, sub), r));
+	}
+}
+
 int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 {
 	static struct x86_cpuid_entry sup[MAX_ENTRIES], table[MAX_ENTRIES];
@@ -141,6 +183,8 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 	n = cpuid_build(sup, (unsigned int)nsup, &cfg, table, MAX_ENTRIES);
 	if (n < 0)
 		die("CPUID: more than %d leaves", MAX_ENTRIES);
+	if (!id)
+		debug_features(vm, sup, (unsigned int)nsup, table, (unsigned int)n);
 	if (limit && (unsigned int)n > limit)
 		die("CPUID: %d leaves, the accelerator takes %u", n, limit);
 	return vm->accel.ops->set_cpuid(vcpu, table, (unsigned int)n);
