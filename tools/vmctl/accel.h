@@ -125,6 +125,13 @@ struct accel_ops {
 	int (*vcpu_create)(struct accel *a, uint32_t id,
 			   struct accel_vcpu **vcpu);
 	void (*vcpu_destroy)(struct accel_vcpu *vcpu);
+	/*
+	 * The CPUID leaves the accelerator can give a guest, with the
+	 * feature bits it supports set: at most max entries into e[].
+	 * Returns their number.
+	 */
+	int (*supported_cpuid)(struct accel *a, struct x86_cpuid_entry *e,
+			       unsigned int max);
 	int (*set_cpuid)(struct accel_vcpu *vcpu,
 			 const struct x86_cpuid_entry *e, unsigned int n);
 	int (*get_regs)(struct accel_vcpu *vcpu, struct x86_regs *regs);
@@ -154,5 +161,8 @@ struct accel_ops {
 };
 
 extern const struct accel_ops accel_hvm_ops, accel_kvm_ops;
+
+/* The host's own CPUID leaves (cpuid.c), as accel_supported_cpuid wants. */
+int cpuid_host_leaves(struct x86_cpuid_entry *e, unsigned int max);
 
 #endif

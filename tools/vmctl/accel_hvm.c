@@ -124,6 +124,48 @@ static void hvm_vcpu_destroy(struct accel_vcpu *v)
 	free(v);
 }
 
+/*
+ * hvm has no list of its own: it passes the host's leaves through, less
+ * what hvm.ko never gives a guest (kmod/cpuid.c: VMX, SVM) and the XSAVE
+ * components its XSETBV refuses (kmod/msr.c, hvm_xcr0_valid(): those the
+ * host kernel does not enable, and AMX's tile state).
+ */
+#define L1_ECX_VMX		(1u << 5)
+#define L1_ECX_XSAVE		(1u << 26)
+#define L1_ECX_OSXSAVE		(1u << 27)
+#define LE1_ECX_SVM		(1u << 2)
+#define XFEATURE_MASK_XTILE	((1ull << 17) | (1ull << 18))
+
+static int hvm_supported_cpuid(struct accel *a, struct x86_cpuid_entry *e,
+			       unsigned int max)
+{
+	uint64_t xcr0 = 0;
+	uint32_t lo, hi;
+	int i, n;
+
+	(void)a;
+	n = cpuid_host_leaves(e, max);
+	for (i = 0; i < n && e[i].function != 1; i++)
+		;
+	if (i < n && (e[i].ecx & L1_ECX_OSXSAVE)) {
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		xcr0 = ((uint64_t)hi << 32 | lo) & ~XFEATURE_MASK_XTILE;
+	}
+	for (i = 0; i < n; i++) {
+		if (e[i].function == 1) {
+			e[i].ecx &= ~L1_ECX_VMX;
+			if (!xcr0)
+				e[i].ecx &= ~L1_ECX_XSAVE;
+		} else if (e[i].function == 0x80000001) {
+			e[i].ecx &= ~LE1_ECX_SVM;
+		} else if (e[i].function == 0xd && e[i].index == 0) {
+			e[i].eax &= (uint32_t)xcr0;
+			e[i].edx &= (uint32_t)(xcr0 >> 32);
+		}
+	}
+	return n;
+}
+
 static int hvm_set_cpuid(struct accel_vcpu *v, const struct x86_cpuid_entry *e,
 			 unsigned int n)
 {
@@ -390,6 +432,7 @@ const struct accel_ops accel_hvm_ops = {
 	.set_memory = hvm_set_memory,
 	.vcpu_create = hvm_vcpu_create,
 	.vcpu_destroy = hvm_vcpu_destroy,
+	.supported_cpuid = hvm_supported_cpuid,
 	.set_cpuid = hvm_set_cpuid,
 	.get_regs = hvm_get_regs,
 	.set_regs = hvm_set_regs,

@@ -148,6 +148,39 @@ static void kvm_vcpu_destroy(struct accel_vcpu *v)
 	free(v);
 }
 
+static int kvm_supported_cpuid(struct accel *a, struct x86_cpuid_entry *e,
+			       unsigned int max)
+{
+	struct kvm_cpuid2 *c;
+	unsigned int i;
+	int r;
+
+	c = calloc(1, sizeof(*c) + max * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = max;
+	/* -E2BIG if kvm has more than max entries. */
+	if (ioctl(a->sys_fd, KVM_GET_SUPPORTED_CPUID, c)) {
+		r = neg_errno();
+		goto out;
+	}
+	for (i = 0; i < c->nent && i < max; i++) {
+		const struct kvm_cpuid_entry2 *k = &c->entries[i];
+
+		e[i] = (struct x86_cpuid_entry){
+			.function = k->function, .index = k->index,
+			.index_significant =
+				k->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			.eax = k->eax, .ebx = k->ebx,
+			.ecx = k->ecx, .edx = k->edx,
+		};
+	}
+	r = (int)i;
+out:
+	free(c);
+	return r;
+}
+
 static int kvm_set_cpuid(struct accel_vcpu *v, const struct x86_cpuid_entry *e,
 			 unsigned int n)
 {
@@ -397,6 +430,7 @@ const struct accel_ops accel_kvm_ops = {
 	.set_memory = kvm_set_memory,
 	.vcpu_create = kvm_vcpu_create,
 	.vcpu_destroy = kvm_vcpu_destroy,
+	.supported_cpuid = kvm_supported_cpuid,
 	.set_cpuid = kvm_set_cpuid,
 	.get_regs = kvm_get_regs,
 	.set_regs = kvm_set_regs,

@@ -186,6 +186,7 @@ static void usage(FILE *f)
 "                       machine and devices on either\n"
 "      --mark TEXT      report when TEXT first shows on the guest's console\n"
 "  -d, --debug          log unclaimed port and MMIO accesses, boot details,\n"
+"                       CPUID feature registers (supported, given),\n"
 "                       the busiest ports at exit\n"
 "  -h, --help           this text\n"
 "\n"

@@ -6,8 +6,10 @@
  * debug-exit port (exit status 33 or 35). Prints "multiboot ok" last when
  * every check passed. With "mbtest.module" on its command line it also
  * wants module 1, holding the text MODULE_TEXT; with "mbtest.xcr0" it also
- * checks that the XCR0 it sets survives an exit to the VMM. Then, instead
- * of reporting,
+ * checks that the XCR0 it sets survives an exit to the VMM; with
+ * "mbtest.cpuid" it checks a few bits of the CPUID vmctl's policy sets
+ * (docs/cpuid.md): the hypervisor bit and leaf, and no protection keys
+ * (PKU, OSPKE, PKS), whatever the host has. Then, instead of reporting,
  * it can end the machine the other ways vmctl must notice (exit status 0):
  * "mbtest.reset" (i8042 command 0xFE), "mbtest.halt" (HLT with interrupts
  * off), "mbtest.triple-fault" (an exception with an empty IDT).
@@ -89,6 +91,13 @@ static void puthex(u64 v)
 			started = 1;
 		}
 	}
+}
+
+static void cpuid(u32 leaf, u32 sub, u32 r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
 }
 
 static int has_token(const char *s, const char *tok)
@@ -203,6 +212,34 @@ u32 mbtest_main(u32 magic, const struct mb_info *mbi)
 		puts("\n");
 		if (lo != 3 || hi)
 			return fail("XCR0 changed across an exit");
+	}
+	if (has_token(cmdline, "mbtest.cpuid")) {
+		u32 r[4], max;
+
+		cpuid(0x40000000, 0, r);
+		if (r[0] < 0x40000010 || !same((const u8 *)&r[1], "hvmh", 4) ||
+		    !same((const u8 *)&r[2], "vmhv", 4) ||
+		    !same((const u8 *)&r[3], "mhvm", 4))
+			return fail("CPUID.40000000h is not vmctl's hvmhvmhvmhvm");
+		cpuid(1, 0, r);
+		if (!(r[2] & (1u << 31)))
+			return fail("CPUID.1:ECX has no hypervisor bit");
+		cpuid(0, 0, r);
+		max = r[0];
+		if (max >= 7) {
+			cpuid(7, 0, r);
+			puts("mbtest: CPUID.7.0: EBX ");
+			puthex(r[1]);
+			puts(" ECX ");
+			puthex(r[2]);
+			puts(" EDX ");
+			puthex(r[3]);
+			puts("\n");
+			if (r[2] & (1u << 31))
+				return fail("CPUID.7.0:ECX has PKS");
+			if (r[2] & ((1u << 3) | (1u << 4)))
+				return fail("CPUID.7.0:ECX has PKU or OSPKE");
+		}
 	}
 	puts("multiboot ok\n");
 	if (has_token(cmdline, "mbtest.reset")) {
