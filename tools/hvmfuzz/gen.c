@@ -673,7 +673,14 @@ void gen_sregs(struct hvm_sregs *s, int vs, enum guest_mode mode)
 		s->cs = (struct hvm_segment){ .limit = 0xffffffff, .type = 0xb, .present = 1,
 					      .s = 1, .db = 1, .g = 1, .selector = SEL_CODE32 };
 		s->ds = s->es = s->fs = s->gs = s->ss = d;
-		s->tr = (struct hvm_segment){ .base = TSS_GPA, .limit = 0x67, .type = 0xb,
+		/*
+		 * TR holds a busy TSS, as after LTR. QEMU (7.2) keeps the
+		 * available type in its own TR and aborts ("invalid tss
+		 * type") on a busy one when an interrupt from CPL 3 or
+		 * virtual-8086 mode needs the TSS's stack: give it that.
+		 */
+		s->tr = (struct hvm_segment){ .base = TSS_GPA, .limit = 0x67,
+					      .type = opt && opt->on_qemu ? 0x9 : 0xb,
 					      .present = 1, .selector = SEL_TSS };
 		s->idt = (struct hvm_dtable){ .base = IDT32_GPA, .limit = 256 * 8 - 1 };
 		s->cr0 = 0x31;			/* PE, ET, NE */
