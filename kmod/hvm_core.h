@@ -132,6 +132,8 @@ struct hvm_vcpu {
 	u8 irq_vector;
 	/* The LAPIC has one the guest cannot take yet: open the window. */
 	bool lapic_window;
+	/* An NMI to deliver when the guest is not blocking NMIs. */
+	bool nmi_pending;
 
 	struct hvm_lapic *lapic;	/* in-kernel local APIC, or NULL */
 	/* With a LAPIC: an AP waits for INIT-SIPI before it runs at all. */
@@ -272,6 +274,7 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
 void hvm_host_machine_check(void);
 int hvm_vcpu_halt(struct hvm_vcpu *vcpu);
 int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector);
+void hvm_vcpu_nmi(struct hvm_vcpu *vcpu);
 int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,
 		 u64 next_rip);
 int hvm_exit_hypercall(struct hvm_vcpu *vcpu, u8 insn_len);

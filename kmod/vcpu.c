@@ -104,6 +104,7 @@ static int hvm_vcpu_start_at_sipi(struct hvm_vcpu *vcpu, u8 vector)
 	vcpu->rip = 0;
 	vcpu->rflags = X86_EFLAGS_FIXED;
 	vcpu->irq_pending = false;
+	vcpu->nmi_pending = false;
 	return hvm_ops->set_sregs(vcpu, &s);
 }
 
@@ -140,10 +141,12 @@ static int hvm_vcpu_init_sipi(struct hvm_vcpu *vcpu)
 }
 
 /*
- * Hands the LAPIC's highest interrupt to the backend's injection. It is
- * accepted (IRR to ISR) only when the guest can take it at this entry:
- * while it cannot, a higher vector that comes meanwhile must go first
- * (SDM 11.8.4), so the window is asked for instead (lapic_window).
+ * Hands the LAPIC's NMI and highest interrupt to the backend's injection.
+ * An NMI waits in nmi_pending for the guest to unblock NMIs; more that
+ * come meanwhile merge with it. An interrupt is accepted (IRR to ISR)
+ * only when the guest can take it at this entry: while it cannot, a
+ * higher vector that comes meanwhile must go first (SDM 11.8.4), so the
+ * window is asked for instead (lapic_window).
  */
 static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 {
@@ -154,6 +157,8 @@ static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 	clear_bit(HVM_REQ_EVENT, &vcpu->requests);
 	smp_mb__after_atomic();	/* clear, then look at IRR */
 	vcpu->lapic_window = false;
+	if (hvm_lapic_take_nmi(vcpu))
+		vcpu->nmi_pending = true;
 	if (vcpu->irq_pending)
 		return;
 	v = hvm_lapic_pending(vcpu);
@@ -376,10 +381,11 @@ void hvm_host_machine_check(void)
 #endif
 }
 
-/* What ends an in-kernel halt: an interrupt, an INIT, or userspace. */
+/* What ends an in-kernel halt: an interrupt, an NMI, an INIT, userspace. */
 static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
 {
 	return vcpu->irq_pending || hvm_lapic_pending(vcpu) >= 0 ||
+	       vcpu->nmi_pending || hvm_lapic_nmi_pending(vcpu) ||
 	       READ_ONCE(vcpu->init_pending) ||
 	       READ_ONCE(vcpu->run->immediate_exit) || signal_pending(current);
 }
@@ -390,12 +396,15 @@ static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
  * wait with HVM_EXIT_INTR, as a wakeup the guest cannot tell from an
  * interrupt that came. With IF clear only userspace can end the halt.
  * An interrupt of userspace's PIC is due too when userspace asked for the
- * window: that is open now, and nothing in here would wake for it.
+ * window: that is open now, and nothing in here would wake for it. An NMI
+ * already there ends the halt at once, whatever IF says.
  */
 int hvm_vcpu_halt(struct hvm_vcpu *vcpu)
 {
 	struct hvm_run *run = vcpu->run;
 
+	if (vcpu->nmi_pending || hvm_lapic_nmi_pending(vcpu))
+		return HVM_REENTER;
 	if (!vcpu->lapic || !(vcpu->rflags & X86_EFLAGS_IF)) {
 		run->exit_reason = HVM_EXIT_HLT;
 		return HVM_EXIT_TO_USER;
@@ -416,6 +425,15 @@ int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector)
 	vcpu->irq_vector = vector;
 	vcpu->irq_pending = true;
 	return 0;
+}
+
+/* HVM_NMI: an edge on LINT1, an NMI where no enabled LAPIC routes it. */
+void hvm_vcpu_nmi(struct hvm_vcpu *vcpu)
+{
+	if (vcpu->lapic)
+		hvm_lapic_lint1(vcpu);
+	else
+		vcpu->nmi_pending = true;
 }
 
 int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,

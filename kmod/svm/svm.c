@@ -35,6 +35,19 @@ struct svm_vcpu {
 	u64 asid_generation;
 	bool hlt_first;		/* next entry: no injection, no window */
 	u8 entry_cr8;		/* V_TPR as the entry loaded it (a LAPIC's) */
+	/*
+	 * NMI blocking, which the CPU keeps to itself (no vNMI): from the
+	 * injection of an NMI until an IRET has run. The IRET's intercept
+	 * says where it is (iret_rip); the first exit elsewhere means it ran.
+	 * An NMI waiting for that single-steps the guest (nmi_step: this
+	 * entry set TF) to have the exit at once; its #DB is ours.
+	 */
+	bool nmi_blocked;
+	bool iret_seen;
+	bool nmi_step;
+	bool nmi_step_trap;
+	u64 iret_rip;
+	u64 nmi_step_dr6;	/* DR6 before the step */
 };
 
 struct svm_cpu {
@@ -598,6 +611,81 @@ static bool svm_interrupt_allowed(struct hvm_vcpu *vcpu)
 	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
 }
 
+static bool svm_nmi_allowed(struct hvm_vcpu *vcpu)
+{
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return !to_svm(vcpu)->nmi_blocked &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW) &&
+	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+static void svm_set_iret_intercept(struct vmcb_control *c, bool on)
+{
+	if (on)
+		c->intercepts[SVM_INTERCEPT_MISC1] |= SVM_I1_IRET;
+	else
+		c->intercepts[SVM_INTERCEPT_MISC1] &= ~SVM_I1_IRET;
+}
+
+/*
+ * Inject the pending NMI if the guest does not block NMIs; otherwise step
+ * over what blocks it, the IRET that ends the handler of the last one or
+ * the instruction in an interrupt shadow. Not while an event is being
+ * delivered (RFLAGS.TF would go into its frame) or the guest steps itself
+ * (its own #DB exits just as well).
+ */
+static void svm_prepare_nmi(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (!vcpu->nmi_pending)
+		return;
+	if (svm_nmi_allowed(vcpu)) {
+		vmcb->control.event_inj = X86_TRAP_NMI | SVM_EVTINJ_TYPE_NMI |
+					  SVM_EVTINJ_VALID;
+		vcpu->nmi_pending = false;
+		svm->nmi_blocked = true;
+		svm->iret_seen = false;
+		svm_set_iret_intercept(&vmcb->control, true);
+		return;
+	}
+	if ((!svm->nmi_blocked || svm->iret_seen) &&
+	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID) &&
+	    !(vcpu->rflags & X86_EFLAGS_TF)) {
+		svm->nmi_step = true;
+		svm->nmi_step_dr6 = vmcb->save.dr6;
+	}
+}
+
+/*
+ * After an exit: take back the step's TF (so the guest never sees it;
+ * an IRET that loaded TF=1 while stepped loses it, a bound we accept as
+ * kvm does), and end NMI blocking once RIP has left the IRET.
+ */
+static void svm_nmi_after_exit(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (svm->nmi_step) {
+		u64 new_traps = vmcb->save.dr6 & ~svm->nmi_step_dr6 & DR_TRAP_BITS;
+
+		svm->nmi_step = false;
+		vcpu->rflags &= ~X86_EFLAGS_TF;
+		if (vmcb->control.exit_code == SVM_EXIT_EXCP_DB &&
+		    (vmcb->save.dr6 & HVM_DR6_BS) && !new_traps) {
+			vmcb->save.dr6 = svm->nmi_step_dr6;
+			svm->nmi_step_trap = true;
+		}
+	}
+	if (svm->iret_seen && vcpu->rip != svm->iret_rip) {
+		svm->iret_seen = false;
+		svm->nmi_blocked = false;
+	}
+}
+
 static void svm_set_vintr(struct vmcb_control *c, bool on)
 {
 	if (on) {
@@ -637,6 +725,7 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
 	bool want_window;
 
+	svm_prepare_nmi(vcpu);
 	if (to_svm(vcpu)->hlt_first) {
 		svm_set_vintr(c, false);
 		svm_update_cr8_intercept(vcpu, c);
@@ -715,6 +804,17 @@ static int svm_handle_vintr(struct hvm_vcpu *vcpu)
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
 	}
+	return HVM_REENTER;
+}
+
+/* The IRET that ends NMI blocking is about to run (svm_nmi_after_exit()). */
+static int svm_handle_iret(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_set_iret_intercept(&svm->vmcb->control, false);
+	svm->iret_seen = true;
+	svm->iret_rip = vcpu->rip;
 	return HVM_REENTER;
 }
 
@@ -860,6 +960,12 @@ static void svm_requeue_interrupted_event(struct hvm_vcpu *vcpu)
 		vcpu->irq_vector = c->event_inj & SVM_EVTINJ_VEC_MASK;
 		vcpu->irq_pending = true;
 	}
+	if ((c->event_inj & SVM_EVTINJ_VALID) &&
+	    (c->event_inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI) {
+		vcpu->nmi_pending = true;	/* not delivered: not blocking */
+		to_svm(vcpu)->nmi_blocked = false;
+		svm_set_iret_intercept(c, false);
+	}
 	c->event_inj = 0;
 }
 
@@ -869,6 +975,10 @@ static void svm_requeue_interrupted_event(struct hvm_vcpu *vcpu)
  */
 static int svm_handle_db(struct hvm_vcpu *vcpu)
 {
+	if (to_svm(vcpu)->nmi_step_trap) {	/* svm_prepare_nmi()'s step */
+		to_svm(vcpu)->nmi_step_trap = false;
+		return HVM_REENTER;
+	}
 	svm_requeue_interrupted_event(vcpu);
 	to_svm(vcpu)->vmcb->save.dr7 &= ~HVM_DR7_GD;
 	svm_inject_exception(vcpu, X86_TRAP_DB, false, 0);
@@ -938,6 +1048,7 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_VINTR]	= svm_handle_vintr,
 	[SVM_EXIT_RDPMC]	= svm_handle_gp,
 	[SVM_EXIT_CPUID]	= svm_handle_cpuid,
+	[SVM_EXIT_IRET]		= svm_handle_iret,
 	[SVM_EXIT_INVD]		= svm_handle_invd,
 	[SVM_EXIT_HLT]		= svm_handle_hlt,
 	[SVM_EXIT_INVLPGA]	= svm_handle_ud,
@@ -971,6 +1082,11 @@ static int svm_fail_entry(struct hvm_vcpu *vcpu)
 	svm_reset_save(&vmcb->save);
 	vmcb->control.tlb_ctl = 0;
 	vmcb->control.event_inj = 0;
+	/* An NMI in event_inj went nowhere: the state it blocked is gone. */
+	to_svm(vcpu)->nmi_blocked = false;
+	to_svm(vcpu)->iret_seen = false;
+	to_svm(vcpu)->nmi_step = false;
+	svm_set_iret_intercept(&vmcb->control, false);
 	run->exit_reason = HVM_EXIT_FAIL_ENTRY;
 	run->hardware_exit_reason = SVM_EXIT_INVALID;
 	run->fail_entry.hardware_entry_failure_reason = SVM_EXIT_INVALID;
@@ -1035,7 +1151,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vmcb->save.rax = vcpu->regs[HVM_RAX];
 	vmcb->save.rsp = vcpu->regs[HVM_RSP];
 	vmcb->save.rip = vcpu->rip;
-	vmcb->save.rflags = vcpu->rflags;
+	vmcb->save.rflags = vcpu->rflags | (svm->nmi_step ? X86_EFLAGS_TF : 0);
 	vmcb->control.clean = 0;
 	/*
 	 * Host interrupts must exit the guest whatever its IF: that is what
@@ -1089,6 +1205,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vcpu->regs[HVM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	svm_nmi_after_exit(vcpu);
 	if (vcpu->lapic &&
 	    (vmcb->control.int_ctl & SVM_V_TPR_MASK) != svm->entry_cr8)
 		hvm_lapic_set_cr8(vcpu, vmcb->control.int_ctl & SVM_V_TPR_MASK);
