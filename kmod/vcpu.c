@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <asm/debugreg.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/special_insns.h>
@@ -222,6 +223,44 @@ static void hvm_vcpu_report_interruptibility(struct hvm_vcpu *vcpu)
 		hvm_vcpu_ready_for_injection(vcpu);
 }
 
+/*
+ * One entry into the guest and its exit. The handshake with kicks and TLB
+ * flushes from other threads is here, the same for every backend: mark the
+ * vCPU in the guest, then look at the requests (hvm_vcpu_kick() and
+ * hvm_vm_flush_tlbs() set theirs, then read mode). Preemption stays off
+ * from there to the exit: a failed VMLAUNCH returns with IF set for an
+ * instant, and the backends keep per-CPU state.
+ */
+static int hvm_vcpu_enter_guest(struct hvm_vcpu *vcpu)
+{
+	bool flush_tlb;
+
+	if (!hvm_ops->prepare_entry(vcpu))
+		return HVM_EXIT_TO_USER;
+
+	preempt_disable();
+	local_irq_disable();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
+	smp_mb();	/* set mode, then read requests */
+	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
+		/* An interrupt came since the LAPIC was looked at. */
+		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return HVM_REENTER;
+	}
+	flush_tlb = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	hvm_ops->enter(vcpu, flush_tlb);
+	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+	local_irq_enable();
+	preempt_enable();
+
+	return hvm_ops->complete_exit(vcpu);
+}
+
 int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct hvm_run *run = vcpu->run;
@@ -251,7 +290,7 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 				continue;
 		}
 		hvm_vcpu_take_lapic_interrupt(vcpu);
-		r = hvm_ops->vcpu_run(vcpu);
+		r = hvm_vcpu_enter_guest(vcpu);
 		if (r != HVM_REENTER)
 			break;
 	}

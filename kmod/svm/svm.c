@@ -12,7 +12,6 @@
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
-#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -1132,20 +1131,22 @@ static bool svm_event_to_redeliver(u32 info)
 		 (vector == X86_TRAP_BP || vector == X86_TRAP_OF));
 }
 
-static int svm_vcpu_run(struct hvm_vcpu *vcpu)
+/*
+ * Before the core's handshake: events into the VMCB, and the registers it
+ * carries. False when userspace's interrupt window is open now: that run
+ * returns with the exit instead.
+ */
+static bool svm_prepare_entry(struct hvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
-	struct svm_cpu *sc;
-	bool flush;
-	int cpu;
 
 	svm_prepare_interrupts(vcpu);
 	if (!svm->hlt_first && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		svm_set_vintr(&vmcb->control, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
-		return HVM_EXIT_TO_USER;
+		return false;
 	}
 
 	vmcb->save.rax = vcpu->regs[HVM_RAX];
@@ -1165,24 +1166,20 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 					svm->entry_cr8;
 	}
+	return true;
+}
 
-	local_irq_disable();
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-	cpu = smp_processor_id();
-	sc = this_cpu_ptr(&svm_cpu);
-	WRITE_ONCE(vcpu->cpu, cpu);
-	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
-	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
-	smp_mb();
-	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
-		/* An interrupt came since the LAPIC was looked at. */
-		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
-		local_irq_enable();
-		return HVM_REENTER;
-	}
-	flush = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
-	svm_prepare_asid(svm, cpu, flush);
+/*
+ * IRQs and preemption off, the core's handshake done: VMRUN once. The
+ * guest's extra state is swapped with GIF clear, so that no host NMI runs
+ * on it; one that came in the guest is taken at STGI.
+ */
+static void svm_enter(struct hvm_vcpu *vcpu, bool flush_tlb)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	svm_prepare_asid(svm, smp_processor_id(), flush_tlb);
 	svm_load_guest_tsc_aux(sc);
 
 	hvm_load_guest_extra(vcpu);
@@ -1190,12 +1187,17 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	hvm_svm_vmrun(svm->vmcb_pa, vcpu->regs,
 		      page_to_phys(sc->host_vmsave));
 	hvm_put_guest_extra(vcpu);
-	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	svm->hlt_first = false;
 	svm_stgi();
-	if (vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
+	if (svm->vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
 		hvm_host_machine_check();
-	local_irq_enable();
+}
+
+/* IRQs on again: the VMCB's registers back, then the exit's handler. */
+static int svm_complete_exit(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 
 	/* The low half is enough: some implementations write only that. */
 	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID)
@@ -1233,7 +1235,9 @@ const struct hvm_vendor_ops hvm_svm_ops = {
 	.disable_cpu	= svm_disable_cpu,
 	.vcpu_create	= svm_vcpu_create,
 	.vcpu_destroy	= svm_vcpu_destroy,
-	.vcpu_run	= svm_vcpu_run,
+	.prepare_entry	= svm_prepare_entry,
+	.enter		= svm_enter,
+	.complete_exit	= svm_complete_exit,
 	.interrupt_allowed = svm_interrupt_allowed,
 	.get_sregs	= svm_get_sregs,
 	.set_sregs	= svm_set_sregs,

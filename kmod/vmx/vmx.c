@@ -16,7 +16,6 @@
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
-#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -62,6 +61,8 @@ struct vmx_vcpu {
 	int loaded_cpu;			/* where the VMCS is active, or -1 */
 	struct list_head loaded_link;	/* in vmx_cpu.loaded of loaded_cpu */
 	bool launched;
+	int entry_failed;		/* the last VMLAUNCH/VMRESUME failed */
+	u32 exit_reason;		/* of the last entry */
 	u16 vpid;
 	u32 proc_ctl;			/* the primary controls in the VMCS */
 	u32 entry_ctl;
@@ -1488,41 +1489,37 @@ static void vmx_restore_nmi_blocking(u32 reason)
 			   GUEST_INTR_STATE_NMI);
 }
 
-static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
+/*
+ * Before the core's handshake: events into the VMCS, and the registers it
+ * carries. False when userspace's interrupt window is open now: that run
+ * returns with the exit instead.
+ */
+static bool vmx_prepare_entry(struct hvm_vcpu *vcpu)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u32 reason = 0, idt_info;
-	unsigned long cr3, cr4;
-	int fail;
-
 	vmx_prepare_interrupts(vcpu);
 	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
 		vmx_set_irq_window(vcpu, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
-		return HVM_EXIT_TO_USER;
+		return false;
 	}
 	vmcs_write(GUEST_RSP, vcpu->regs[HVM_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
+	return true;
+}
 
-	/* A failed VMLAUNCH returns with IF set for an instant: no preemption. */
-	preempt_disable();
-	local_irq_disable();
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
-	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
-	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
-	smp_mb();
-	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
-		/* An interrupt came since the LAPIC was looked at. */
-		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
-		local_irq_enable();
-		preempt_enable();
-		return HVM_REENTER;
-	}
-	if (test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests))
+/*
+ * IRQs and preemption off, the core's handshake done: VMLAUNCH/VMRESUME
+ * once. An NMI or machine check the exit consumed goes to the host's
+ * handler before IRQs are on again.
+ */
+static void vmx_enter(struct hvm_vcpu *vcpu, bool flush_tlb)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long cr3, cr4;
+
+	if (flush_tlb)
 		vmx_flush_tlb(vcpu);
 	cr3 = __read_cr3();
 	if (cr3 != vmx->host_cr3) {
@@ -1536,18 +1533,22 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	}
 
 	vmx_load_guest_extra(vcpu);
-	fail = hvm_vmx_vmrun(vcpu->regs, vmx->launched);
+	vmx->entry_failed = hvm_vmx_vmrun(vcpu->regs, vmx->launched);
 	vmx_put_guest_extra(vcpu);
-	if (!fail) {
-		reason = vmcs_read(VM_EXIT_REASON);
-		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI)
+	if (!vmx->entry_failed) {
+		vmx->exit_reason = vmcs_read(VM_EXIT_REASON);
+		if ((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 			vmx_host_nmi_mce(vmcs_read(VM_EXIT_INTR_INFO));
 	}
-	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
-	local_irq_enable();
-	preempt_enable();
+}
 
-	if (fail)
+/* IRQs on again: the VMCS's registers back, then the exit's handler. */
+static int vmx_complete_exit(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason = vmx->exit_reason, idt_info;
+
+	if (vmx->entry_failed)
 		return vmx_fail_entry(vcpu, vmcs_read(VM_INSTRUCTION_ERROR), 0);
 	if (reason & VMX_EXIT_REASON_FAILED_ENTRY)
 		return vmx_fail_entry(vcpu, reason,
@@ -1597,7 +1598,9 @@ const struct hvm_vendor_ops hvm_vmx_ops = {
 	.vcpu_destroy	= vmx_vcpu_destroy,
 	.vcpu_load	= vmx_vcpu_load,
 	.vcpu_put	= vmx_vcpu_put,
-	.vcpu_run	= vmx_vcpu_run,
+	.prepare_entry	= vmx_prepare_entry,
+	.enter		= vmx_enter,
+	.complete_exit	= vmx_complete_exit,
 	.interrupt_allowed = vmx_interrupt_allowed,
 	.get_sregs	= vmx_get_sregs,
 	.set_sregs	= vmx_set_sregs,
