@@ -1,4 +1,4 @@
-# hvm: build the module and the selftests, and run the checks (see README.md).
+# hvm: build the module and the selftests, and run the checks (README.md, docs/testing.md).
 #   make [all]       hvm.ko for KVER + the static selftests + vmctl
 #   make demo        deps, then Linux boots as a guest of hvm through vmctl in the SVM lab
 #   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
