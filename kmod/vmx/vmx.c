@@ -1087,9 +1087,19 @@ static int vmx_handle_irq_window(struct hvm_vcpu *vcpu, u64 qual)
 	return HVM_REENTER;
 }
 
+/*
+ * vmx_prepare_nmi() injects the NMI now. A CPU that does not block NMIs
+ * in an STI shadow opens the window inside one: the NMI goes in there, as
+ * it would on that CPU, instead of waiting for a window that is open.
+ */
 static int vmx_handle_nmi_window(struct hvm_vcpu *vcpu, u64 qual)
 {
-	return HVM_REENTER;	/* vmx_prepare_nmi() injects it */
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (intr & GUEST_INTR_STATE_STI)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~GUEST_INTR_STATE_STI);
+	return HVM_REENTER;
 }
 
 static int vmx_handle_triple_fault(struct hvm_vcpu *vcpu, u64 qual)
