@@ -191,6 +191,13 @@ static long hvm_vcpu_ioctl(struct file *file, unsigned int cmd,
 			break;
 		r = hvm_vcpu_interrupt(vcpu, u.irq.vector);
 		break;
+	case HVM_NMI:
+		r = -EINVAL;
+		if (arg)
+			break;
+		hvm_vcpu_nmi(vcpu);
+		r = 0;
+		break;
 	default:
 		r = -EINVAL;
 	}
@@ -286,6 +293,7 @@ static long hvm_check_cap(unsigned long cap)
 	case HVM_CAP_IMMEDIATE_EXIT:
 	case HVM_CAP_LAPIC:
 	case HVM_CAP_X2APIC:
+	case HVM_CAP_NMI:
 		return 1;
 	case HVM_CAP_NR_MEMSLOTS:
 		return HVM_MAX_MEMSLOTS;

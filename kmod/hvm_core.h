@@ -132,6 +132,8 @@ struct hvm_vcpu {
 	u8 irq_vector;
 	/* The LAPIC has one the guest cannot take yet: open the window. */
 	bool lapic_window;
+	/* An NMI to deliver when the guest is not blocking NMIs. */
+	bool nmi_pending;
 
 	struct hvm_lapic *lapic;	/* in-kernel local APIC, or NULL */
 	/* With a LAPIC: an AP waits for INIT-SIPI before it runs at all. */
@@ -210,8 +212,19 @@ struct hvm_vendor_ops {
 	 */
 	void (*vcpu_load)(struct hvm_vcpu *vcpu, int cpu);
 	void (*vcpu_put)(struct hvm_vcpu *vcpu);
-	/* Enter the guest once and handle the exit: HVM_REENTER/EXIT_TO_USER. */
-	int (*vcpu_run)(struct hvm_vcpu *vcpu);
+	/*
+	 * One entry, in three steps around the core's handshake
+	 * (hvm_vcpu_enter_guest()). prepare_entry: events and registers into
+	 * the control block; false to return to userspace instead (its
+	 * interrupt window is open, exit_reason set). enter: IRQs and
+	 * preemption off, the vCPU marked in the guest, pending requests
+	 * seen; run the guest once (flush_tlb: its TLB entries first).
+	 * complete_exit: IRQs on; registers back, then the exit's handling:
+	 * HVM_REENTER or HVM_EXIT_TO_USER.
+	 */
+	bool (*prepare_entry)(struct hvm_vcpu *vcpu);
+	void (*enter)(struct hvm_vcpu *vcpu, bool flush_tlb);
+	int (*complete_exit)(struct hvm_vcpu *vcpu);
 	/* Could an interrupt be injected now (IF, no shadow, none queued)? */
 	bool (*interrupt_allowed)(struct hvm_vcpu *vcpu);
 
@@ -272,6 +285,7 @@ void hvm_vcpu_kick(struct hvm_vcpu *vcpu);
 void hvm_host_machine_check(void);
 int hvm_vcpu_halt(struct hvm_vcpu *vcpu);
 int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector);
+void hvm_vcpu_nmi(struct hvm_vcpu *vcpu);
 int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,
 		 u64 next_rip);
 int hvm_exit_hypercall(struct hvm_vcpu *vcpu, u8 insn_len);

@@ -238,6 +238,7 @@ static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
 #define ICR_SHORTHAND(lo)	(((lo) >> 18) & 3)
 #define DM_FIXED		0
 #define DM_LOWEST		1
+#define DM_NMI			4
 #define DM_INIT			5
 #define DM_SIPI			6
 
@@ -287,6 +288,12 @@ static void lapic_deliver(struct hvm_lapic *a, u32 lo)
 		lapic_raise_locked(a, lo & 0xff);
 		spin_unlock_irqrestore(&a->lock, flags);
 		break;
+	case DM_NMI:
+		/* Vector and trigger mode do not apply (SDM 11.6.1). */
+		spin_lock_irqsave(&a->lock, flags);
+		a->nmi_pending = true;
+		spin_unlock_irqrestore(&a->lock, flags);
+		break;
 	case DM_INIT:
 		/* The level-deassert INIT of old protocols does nothing. */
 		if ((lo & (BIT(15) | BIT(14))) == BIT(15))
@@ -306,7 +313,7 @@ static void lapic_deliver(struct hvm_lapic *a, u32 lo)
 		spin_unlock_irqrestore(&a->lock, flags);
 		break;
 	default:
-		return;		/* NMI, SMI: not delivered */
+		return;		/* SMI, reserved modes: not delivered */
 	}
 	hvm_vcpu_kick(vcpu);
 }
@@ -718,6 +725,59 @@ void hvm_lapic_accept(struct hvm_vcpu *vcpu, int v)
 	*lapic_vec_word(a, APIC_IRR, v) &= ~BIT(v % 32);
 	*lapic_vec_word(a, APIC_ISR, v) |= BIT(v % 32);
 	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+/* Is an NMI waiting for the vCPU to take it? For a halted vCPU's wakeup. */
+bool hvm_lapic_nmi_pending(struct hvm_vcpu *vcpu)
+{
+	return vcpu->lapic && READ_ONCE(vcpu->lapic->nmi_pending);
+}
+
+/* The vCPU takes the NMI that IPIs or LINT1 raised, if there is one. */
+bool hvm_lapic_take_nmi(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	unsigned long flags;
+	bool nmi;
+
+	if (!a || !READ_ONCE(a->nmi_pending))
+		return false;
+	spin_lock_irqsave(&a->lock, flags);
+	nmi = a->nmi_pending;
+	a->nmi_pending = false;
+	spin_unlock_irqrestore(&a->lock, flags);
+	return nmi;
+}
+
+/*
+ * An edge on LINT1 (HVM_NMI), where LVT LINT1 routes it: an NMI, a fixed
+ * interrupt, or nothing when masked (as it is while the LAPIC is
+ * software-disabled) or in another mode. A LAPIC disabled in
+ * IA32_APIC_BASE passes LINT1 through as the CPU's NMI (SDM 11.4.3); so
+ * does a vCPU without one (the caller's case).
+ */
+void hvm_lapic_lint1(struct hvm_vcpu *vcpu)
+{
+	struct hvm_lapic *a = vcpu->lapic;
+	unsigned long flags;
+	bool kick = true;
+	u32 lvt;
+
+	spin_lock_irqsave(&a->lock, flags);
+	lvt = lapic_reg(a, APIC_LVT1);
+	if (!(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+		a->nmi_pending = true;
+	else if (lvt & LVT_MASKED)
+		kick = false;
+	else if (ICR_DELIVERY(lvt) == DM_NMI)
+		a->nmi_pending = true;
+	else if (ICR_DELIVERY(lvt) == DM_FIXED)
+		lapic_raise_locked(a, lvt & 0xff);
+	else
+		kick = false;
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (kick)
+		lapic_kick(a);
 }
 
 /* The register page and the timer at reset (SDM 11.4.7.1). */

@@ -18,6 +18,7 @@ struct hvm_lapic {
 	u64 timer_expires_ns;		/* CLOCK_MONOTONIC, 0 when stopped */
 	u64 timer_period_ns;		/* periodic mode, else 0 */
 	u64 tsc_deadline;		/* IA32_TSC_DEADLINE */
+	bool nmi_pending;		/* an NMI IPI or LINT1 NMI, not taken */
 };
 
 /* The longest timer delay: ~146 years, far from ktime's overflow. */
@@ -40,5 +41,8 @@ u8 hvm_lapic_get_cr8(struct hvm_vcpu *vcpu);
 void hvm_lapic_set_cr8(struct hvm_vcpu *vcpu, u8 cr8);
 int hvm_lapic_tpr_blocked(struct hvm_vcpu *vcpu);
 void hvm_lapic_accept(struct hvm_vcpu *vcpu, int vector);
+bool hvm_lapic_nmi_pending(struct hvm_vcpu *vcpu);
+bool hvm_lapic_take_nmi(struct hvm_vcpu *vcpu);
+void hvm_lapic_lint1(struct hvm_vcpu *vcpu);
 
 #endif /* _HVM_LAPIC_H */

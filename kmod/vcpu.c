@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <asm/debugreg.h>
 #include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/special_insns.h>
@@ -104,6 +105,7 @@ static int hvm_vcpu_start_at_sipi(struct hvm_vcpu *vcpu, u8 vector)
 	vcpu->rip = 0;
 	vcpu->rflags = X86_EFLAGS_FIXED;
 	vcpu->irq_pending = false;
+	vcpu->nmi_pending = false;
 	return hvm_ops->set_sregs(vcpu, &s);
 }
 
@@ -140,10 +142,12 @@ static int hvm_vcpu_init_sipi(struct hvm_vcpu *vcpu)
 }
 
 /*
- * Hands the LAPIC's highest interrupt to the backend's injection. It is
- * accepted (IRR to ISR) only when the guest can take it at this entry:
- * while it cannot, a higher vector that comes meanwhile must go first
- * (SDM 11.8.4), so the window is asked for instead (lapic_window).
+ * Hands the LAPIC's NMI and highest interrupt to the backend's injection.
+ * An NMI waits in nmi_pending for the guest to unblock NMIs; more that
+ * come meanwhile merge with it. An interrupt is accepted (IRR to ISR)
+ * only when the guest can take it at this entry: while it cannot, a
+ * higher vector that comes meanwhile must go first (SDM 11.8.4), so the
+ * window is asked for instead (lapic_window).
  */
 static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 {
@@ -154,6 +158,8 @@ static void hvm_vcpu_take_lapic_interrupt(struct hvm_vcpu *vcpu)
 	clear_bit(HVM_REQ_EVENT, &vcpu->requests);
 	smp_mb__after_atomic();	/* clear, then look at IRR */
 	vcpu->lapic_window = false;
+	if (hvm_lapic_take_nmi(vcpu))
+		vcpu->nmi_pending = true;
 	if (vcpu->irq_pending)
 		return;
 	v = hvm_lapic_pending(vcpu);
@@ -217,6 +223,44 @@ static void hvm_vcpu_report_interruptibility(struct hvm_vcpu *vcpu)
 		hvm_vcpu_ready_for_injection(vcpu);
 }
 
+/*
+ * One entry into the guest and its exit. The handshake with kicks and TLB
+ * flushes from other threads is here, the same for every backend: mark the
+ * vCPU in the guest, then look at the requests (hvm_vcpu_kick() and
+ * hvm_vm_flush_tlbs() set theirs, then read mode). Preemption stays off
+ * from there to the exit: a failed VMLAUNCH returns with IF set for an
+ * instant, and the backends keep per-CPU state.
+ */
+static int hvm_vcpu_enter_guest(struct hvm_vcpu *vcpu)
+{
+	bool flush_tlb;
+
+	if (!hvm_ops->prepare_entry(vcpu))
+		return HVM_EXIT_TO_USER;
+
+	preempt_disable();
+	local_irq_disable();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
+	smp_mb();	/* set mode, then read requests */
+	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
+		/* An interrupt came since the LAPIC was looked at. */
+		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return HVM_REENTER;
+	}
+	flush_tlb = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	hvm_ops->enter(vcpu, flush_tlb);
+	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
+	local_irq_enable();
+	preempt_enable();
+
+	return hvm_ops->complete_exit(vcpu);
+}
+
 int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 {
 	struct hvm_run *run = vcpu->run;
@@ -246,7 +290,7 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 				continue;
 		}
 		hvm_vcpu_take_lapic_interrupt(vcpu);
-		r = hvm_ops->vcpu_run(vcpu);
+		r = hvm_vcpu_enter_guest(vcpu);
 		if (r != HVM_REENTER)
 			break;
 	}
@@ -376,10 +420,11 @@ void hvm_host_machine_check(void)
 #endif
 }
 
-/* What ends an in-kernel halt: an interrupt, an INIT, or userspace. */
+/* What ends an in-kernel halt: an interrupt, an NMI, an INIT, userspace. */
 static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
 {
 	return vcpu->irq_pending || hvm_lapic_pending(vcpu) >= 0 ||
+	       vcpu->nmi_pending || hvm_lapic_nmi_pending(vcpu) ||
 	       READ_ONCE(vcpu->init_pending) ||
 	       READ_ONCE(vcpu->run->immediate_exit) || signal_pending(current);
 }
@@ -390,12 +435,15 @@ static bool hvm_vcpu_wakeup(struct hvm_vcpu *vcpu)
  * wait with HVM_EXIT_INTR, as a wakeup the guest cannot tell from an
  * interrupt that came. With IF clear only userspace can end the halt.
  * An interrupt of userspace's PIC is due too when userspace asked for the
- * window: that is open now, and nothing in here would wake for it.
+ * window: that is open now, and nothing in here would wake for it. An NMI
+ * already there ends the halt at once, whatever IF says.
  */
 int hvm_vcpu_halt(struct hvm_vcpu *vcpu)
 {
 	struct hvm_run *run = vcpu->run;
 
+	if (vcpu->nmi_pending || hvm_lapic_nmi_pending(vcpu))
+		return HVM_REENTER;
 	if (!vcpu->lapic || !(vcpu->rflags & X86_EFLAGS_IF)) {
 		run->exit_reason = HVM_EXIT_HLT;
 		return HVM_EXIT_TO_USER;
@@ -416,6 +464,15 @@ int hvm_vcpu_interrupt(struct hvm_vcpu *vcpu, u32 vector)
 	vcpu->irq_vector = vector;
 	vcpu->irq_pending = true;
 	return 0;
+}
+
+/* HVM_NMI: an edge on LINT1, an NMI where no enabled LAPIC routes it. */
+void hvm_vcpu_nmi(struct hvm_vcpu *vcpu)
+{
+	if (vcpu->lapic)
+		hvm_lapic_lint1(vcpu);
+	else
+		vcpu->nmi_pending = true;
 }
 
 int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,

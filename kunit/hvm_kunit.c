@@ -70,6 +70,7 @@ struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->vcpu);
 	t->vcpu->vm = t->vm;
 	t->vcpu->mode = HVM_OUTSIDE_GUEST;
+	init_waitqueue_head(&t->vcpu->wq);	/* kicks wake it */
 	t->vm->vcpus[0] = t->vcpu;
 	return t;
 }

@@ -31,7 +31,7 @@ int main(void)
 
 	ksft_print_header();
 	fd = open_hvm_or_skip();
-	ksft_set_plan(15);
+	ksft_set_plan(16);
 
 	v = ioctl(fd, HVM_GET_API_VERSION, 0);
 	ksft_test_result(v == HVM_API_VERSION, "HVM_GET_API_VERSION == %d (got %ld)",
@@ -46,6 +46,7 @@ int main(void)
 	check_cap_min(fd, HVM_CAP_MAX_MSR_ENTRIES, "MAX_MSR_ENTRIES", 1);
 	check_cap_eq(fd, HVM_CAP_LAPIC, "LAPIC", 1);
 	check_cap_eq(fd, HVM_CAP_X2APIC, "X2APIC", 1);
+	check_cap_eq(fd, HVM_CAP_NMI, "NMI", 1);
 	/* The tests place slots and MMIO below 4 GiB; x86 allows <= 52 bits. */
 	v = ioctl(fd, HVM_CHECK_CAP, (unsigned long)HVM_CAP_GUEST_PHYS_BITS);
 	ksft_test_result(v >= 32 && v <= 52,

@@ -56,6 +56,7 @@ enum hvm_cap {
 	HVM_CAP_GUEST_PHYS_BITS = 9,	/* guest ranges end at or below 1 << n */
 	HVM_CAP_LAPIC = 10,		/* 1: HVM_CREATE_LAPIC works */
 	HVM_CAP_X2APIC = 11,		/* 1: that LAPIC has x2APIC mode */
+	HVM_CAP_NMI = 12,		/* 1: HVM_NMI works, NMIs are delivered */
 };
 
 enum hvm_vendor {
@@ -144,6 +145,16 @@ struct hvm_memory_region {
  * (RFLAGS.IF set, no interrupt shadow). -EBUSY if one is already queued.
  */
 #define HVM_INTERRUPT		_IOW(HVMIO, 0x28, struct hvm_interrupt)
+/*
+ * Asserts the vCPU's LINT1 pin, where boards wire the NMI button and the
+ * chipset's NMI (HVM_CAP_NMI). With a LAPIC that is enabled, LVT LINT1
+ * says what it becomes: an NMI (delivery mode NMI), an interrupt (fixed)
+ * or nothing (masked, or another mode); otherwise it is an NMI. An NMI,
+ * from here or an IPI, is delivered once the guest is out of the handler
+ * of the last one (its IRET) and of any interrupt shadow; one that comes
+ * meanwhile is held, and the ones after it are merged with it.
+ */
+#define HVM_NMI			_IO(HVMIO, 0x29)
 
 struct hvm_regs {
 	__u64 rax, rbx, rcx, rdx;

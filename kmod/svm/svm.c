@@ -12,7 +12,6 @@
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
-#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -35,6 +34,19 @@ struct svm_vcpu {
 	u64 asid_generation;
 	bool hlt_first;		/* next entry: no injection, no window */
 	u8 entry_cr8;		/* V_TPR as the entry loaded it (a LAPIC's) */
+	/*
+	 * NMI blocking, which the CPU keeps to itself (no vNMI): from the
+	 * injection of an NMI until an IRET has run. The IRET's intercept
+	 * says where it is (iret_rip); the first exit elsewhere means it ran.
+	 * An NMI waiting for that single-steps the guest (nmi_step: this
+	 * entry set TF) to have the exit at once; its #DB is ours.
+	 */
+	bool nmi_blocked;
+	bool iret_seen;
+	bool nmi_step;
+	bool nmi_step_trap;
+	u64 iret_rip;
+	u64 nmi_step_dr6;	/* DR6 before the step */
 };
 
 struct svm_cpu {
@@ -598,6 +610,81 @@ static bool svm_interrupt_allowed(struct hvm_vcpu *vcpu)
 	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
 }
 
+static bool svm_nmi_allowed(struct hvm_vcpu *vcpu)
+{
+	const struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return !to_svm(vcpu)->nmi_blocked &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW) &&
+	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+static void svm_set_iret_intercept(struct vmcb_control *c, bool on)
+{
+	if (on)
+		c->intercepts[SVM_INTERCEPT_MISC1] |= SVM_I1_IRET;
+	else
+		c->intercepts[SVM_INTERCEPT_MISC1] &= ~SVM_I1_IRET;
+}
+
+/*
+ * Inject the pending NMI if the guest does not block NMIs; otherwise step
+ * over what blocks it, the IRET that ends the handler of the last one or
+ * the instruction in an interrupt shadow. Not while an event is being
+ * delivered (RFLAGS.TF would go into its frame) or the guest steps itself
+ * (its own #DB exits just as well).
+ */
+static void svm_prepare_nmi(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (!vcpu->nmi_pending)
+		return;
+	if (svm_nmi_allowed(vcpu)) {
+		vmcb->control.event_inj = X86_TRAP_NMI | SVM_EVTINJ_TYPE_NMI |
+					  SVM_EVTINJ_VALID;
+		vcpu->nmi_pending = false;
+		svm->nmi_blocked = true;
+		svm->iret_seen = false;
+		svm_set_iret_intercept(&vmcb->control, true);
+		return;
+	}
+	if ((!svm->nmi_blocked || svm->iret_seen) &&
+	    !(vmcb->control.event_inj & SVM_EVTINJ_VALID) &&
+	    !(vcpu->rflags & X86_EFLAGS_TF)) {
+		svm->nmi_step = true;
+		svm->nmi_step_dr6 = vmcb->save.dr6;
+	}
+}
+
+/*
+ * After an exit: take back the step's TF (so the guest never sees it;
+ * an IRET that loaded TF=1 while stepped loses it, a bound we accept as
+ * kvm does), and end NMI blocking once RIP has left the IRET.
+ */
+static void svm_nmi_after_exit(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (svm->nmi_step) {
+		u64 new_traps = vmcb->save.dr6 & ~svm->nmi_step_dr6 & DR_TRAP_BITS;
+
+		svm->nmi_step = false;
+		vcpu->rflags &= ~X86_EFLAGS_TF;
+		if (vmcb->control.exit_code == SVM_EXIT_EXCP_DB &&
+		    (vmcb->save.dr6 & HVM_DR6_BS) && !new_traps) {
+			vmcb->save.dr6 = svm->nmi_step_dr6;
+			svm->nmi_step_trap = true;
+		}
+	}
+	if (svm->iret_seen && vcpu->rip != svm->iret_rip) {
+		svm->iret_seen = false;
+		svm->nmi_blocked = false;
+	}
+}
+
 static void svm_set_vintr(struct vmcb_control *c, bool on)
 {
 	if (on) {
@@ -637,6 +724,7 @@ static void svm_prepare_interrupts(struct hvm_vcpu *vcpu)
 	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
 	bool want_window;
 
+	svm_prepare_nmi(vcpu);
 	if (to_svm(vcpu)->hlt_first) {
 		svm_set_vintr(c, false);
 		svm_update_cr8_intercept(vcpu, c);
@@ -715,6 +803,17 @@ static int svm_handle_vintr(struct hvm_vcpu *vcpu)
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
 		return HVM_EXIT_TO_USER;
 	}
+	return HVM_REENTER;
+}
+
+/* The IRET that ends NMI blocking is about to run (svm_nmi_after_exit()). */
+static int svm_handle_iret(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_set_iret_intercept(&svm->vmcb->control, false);
+	svm->iret_seen = true;
+	svm->iret_rip = vcpu->rip;
 	return HVM_REENTER;
 }
 
@@ -860,6 +959,12 @@ static void svm_requeue_interrupted_event(struct hvm_vcpu *vcpu)
 		vcpu->irq_vector = c->event_inj & SVM_EVTINJ_VEC_MASK;
 		vcpu->irq_pending = true;
 	}
+	if ((c->event_inj & SVM_EVTINJ_VALID) &&
+	    (c->event_inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI) {
+		vcpu->nmi_pending = true;	/* not delivered: not blocking */
+		to_svm(vcpu)->nmi_blocked = false;
+		svm_set_iret_intercept(c, false);
+	}
 	c->event_inj = 0;
 }
 
@@ -869,6 +974,10 @@ static void svm_requeue_interrupted_event(struct hvm_vcpu *vcpu)
  */
 static int svm_handle_db(struct hvm_vcpu *vcpu)
 {
+	if (to_svm(vcpu)->nmi_step_trap) {	/* svm_prepare_nmi()'s step */
+		to_svm(vcpu)->nmi_step_trap = false;
+		return HVM_REENTER;
+	}
 	svm_requeue_interrupted_event(vcpu);
 	to_svm(vcpu)->vmcb->save.dr7 &= ~HVM_DR7_GD;
 	svm_inject_exception(vcpu, X86_TRAP_DB, false, 0);
@@ -938,6 +1047,7 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_VINTR]	= svm_handle_vintr,
 	[SVM_EXIT_RDPMC]	= svm_handle_gp,
 	[SVM_EXIT_CPUID]	= svm_handle_cpuid,
+	[SVM_EXIT_IRET]		= svm_handle_iret,
 	[SVM_EXIT_INVD]		= svm_handle_invd,
 	[SVM_EXIT_HLT]		= svm_handle_hlt,
 	[SVM_EXIT_INVLPGA]	= svm_handle_ud,
@@ -971,6 +1081,11 @@ static int svm_fail_entry(struct hvm_vcpu *vcpu)
 	svm_reset_save(&vmcb->save);
 	vmcb->control.tlb_ctl = 0;
 	vmcb->control.event_inj = 0;
+	/* An NMI in event_inj went nowhere: the state it blocked is gone. */
+	to_svm(vcpu)->nmi_blocked = false;
+	to_svm(vcpu)->iret_seen = false;
+	to_svm(vcpu)->nmi_step = false;
+	svm_set_iret_intercept(&vmcb->control, false);
 	run->exit_reason = HVM_EXIT_FAIL_ENTRY;
 	run->hardware_exit_reason = SVM_EXIT_INVALID;
 	run->fail_entry.hardware_entry_failure_reason = SVM_EXIT_INVALID;
@@ -1016,26 +1131,28 @@ static bool svm_event_to_redeliver(u32 info)
 		 (vector == X86_TRAP_BP || vector == X86_TRAP_OF));
 }
 
-static int svm_vcpu_run(struct hvm_vcpu *vcpu)
+/*
+ * Before the core's handshake: events into the VMCB, and the registers it
+ * carries. False when userspace's interrupt window is open now: that run
+ * returns with the exit instead.
+ */
+static bool svm_prepare_entry(struct hvm_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
-	struct svm_cpu *sc;
-	bool flush;
-	int cpu;
 
 	svm_prepare_interrupts(vcpu);
 	if (!svm->hlt_first && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && svm_interrupt_allowed(vcpu)) {
 		svm_set_vintr(&vmcb->control, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
-		return HVM_EXIT_TO_USER;
+		return false;
 	}
 
 	vmcb->save.rax = vcpu->regs[HVM_RAX];
 	vmcb->save.rsp = vcpu->regs[HVM_RSP];
 	vmcb->save.rip = vcpu->rip;
-	vmcb->save.rflags = vcpu->rflags;
+	vmcb->save.rflags = vcpu->rflags | (svm->nmi_step ? X86_EFLAGS_TF : 0);
 	vmcb->control.clean = 0;
 	/*
 	 * Host interrupts must exit the guest whatever its IF: that is what
@@ -1049,24 +1166,20 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 		vmcb->control.int_ctl = (vmcb->control.int_ctl & ~SVM_V_TPR_MASK) |
 					svm->entry_cr8;
 	}
+	return true;
+}
 
-	local_irq_disable();
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-	cpu = smp_processor_id();
-	sc = this_cpu_ptr(&svm_cpu);
-	WRITE_ONCE(vcpu->cpu, cpu);
-	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
-	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
-	smp_mb();
-	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
-		/* An interrupt came since the LAPIC was looked at. */
-		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
-		local_irq_enable();
-		return HVM_REENTER;
-	}
-	flush = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
-	svm_prepare_asid(svm, cpu, flush);
+/*
+ * IRQs and preemption off, the core's handshake done: VMRUN once. The
+ * guest's extra state is swapped with GIF clear, so that no host NMI runs
+ * on it; one that came in the guest is taken at STGI.
+ */
+static void svm_enter(struct hvm_vcpu *vcpu, bool flush_tlb)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+
+	svm_prepare_asid(svm, smp_processor_id(), flush_tlb);
 	svm_load_guest_tsc_aux(sc);
 
 	hvm_load_guest_extra(vcpu);
@@ -1074,12 +1187,17 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	hvm_svm_vmrun(svm->vmcb_pa, vcpu->regs,
 		      page_to_phys(sc->host_vmsave));
 	hvm_put_guest_extra(vcpu);
-	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	svm->hlt_first = false;
 	svm_stgi();
-	if (vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
+	if (svm->vmcb->control.exit_code == SVM_EXIT_EXCP_MC)
 		hvm_host_machine_check();
-	local_irq_enable();
+}
+
+/* IRQs on again: the VMCB's registers back, then the exit's handler. */
+static int svm_complete_exit(struct hvm_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 
 	/* The low half is enough: some implementations write only that. */
 	if ((u32)vmcb->control.exit_code == (u32)SVM_EXIT_INVALID)
@@ -1089,6 +1207,7 @@ static int svm_vcpu_run(struct hvm_vcpu *vcpu)
 	vcpu->regs[HVM_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
+	svm_nmi_after_exit(vcpu);
 	if (vcpu->lapic &&
 	    (vmcb->control.int_ctl & SVM_V_TPR_MASK) != svm->entry_cr8)
 		hvm_lapic_set_cr8(vcpu, vmcb->control.int_ctl & SVM_V_TPR_MASK);
@@ -1116,7 +1235,9 @@ const struct hvm_vendor_ops hvm_svm_ops = {
 	.disable_cpu	= svm_disable_cpu,
 	.vcpu_create	= svm_vcpu_create,
 	.vcpu_destroy	= svm_vcpu_destroy,
-	.vcpu_run	= svm_vcpu_run,
+	.prepare_entry	= svm_prepare_entry,
+	.enter		= svm_enter,
+	.complete_exit	= svm_complete_exit,
 	.interrupt_allowed = svm_interrupt_allowed,
 	.get_sregs	= svm_get_sregs,
 	.set_sregs	= svm_set_sregs,

@@ -34,6 +34,7 @@ enum svm_intercept_word {
 #define SVM_I1_VINTR		BIT(4)
 #define SVM_I1_RDPMC		BIT(15)
 #define SVM_I1_CPUID		BIT(18)
+#define SVM_I1_IRET		BIT(20)
 #define SVM_I1_INVD		BIT(22)
 #define SVM_I1_HLT		BIT(24)
 #define SVM_I1_INVLPGA		BIT(26)
@@ -71,6 +72,7 @@ enum svm_intercept_word {
 /* event_inj and exit_int_info (APM 15.20) */
 #define SVM_EVTINJ_VEC_MASK	0xffU
 #define SVM_EVTINJ_TYPE_INTR	(0U << 8)
+#define SVM_EVTINJ_TYPE_NMI	(2U << 8)
 #define SVM_EVTINJ_TYPE_EXEPT	(3U << 8)
 #define SVM_EVTINJ_TYPE_SOFT	(4U << 8)
 #define SVM_EVTINJ_TYPE_MASK	(7U << 8)
@@ -91,6 +93,7 @@ enum svm_intercept_word {
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a

@@ -16,7 +16,6 @@
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
-#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -62,6 +61,8 @@ struct vmx_vcpu {
 	int loaded_cpu;			/* where the VMCS is active, or -1 */
 	struct list_head loaded_link;	/* in vmx_cpu.loaded of loaded_cpu */
 	bool launched;
+	int entry_failed;		/* the last VMLAUNCH/VMRESUME failed */
+	u32 exit_reason;		/* of the last entry */
 	u16 vpid;
 	u32 proc_ctl;			/* the primary controls in the VMCS */
 	u32 entry_ctl;
@@ -199,7 +200,9 @@ static int vmx_setup_controls(u64 basic)
 
 	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PINBASED_CTLS,
 			    MSR_IA32_VMX_TRUE_PINBASED_CTLS), cap);
-	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+	/* Virtual NMIs: the CPU keeps the guest's NMI blocking (SDM 25.3). */
+	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+				PIN_BASED_VIRTUAL_NMIS,
 				vmx_tick_us ? PIN_BASED_VMX_PREEMPTION_TIMER : 0,
 				cap, &vmx_pin_ctl, &missing);
 	if (r)
@@ -228,6 +231,10 @@ static int vmx_setup_controls(u64 basic)
 				CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 				0, cap, &vmx_proc_ctl, &missing);
 	if (r)
+		goto unsupported;
+	/* Set while an NMI waits for the guest to unblock NMIs. */
+	missing = CPU_BASED_NMI_WINDOW_EXITING & ~(u32)(cap >> 32);
+	if (missing)
 		goto unsupported;
 
 	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, cap);
@@ -962,11 +969,22 @@ static bool vmx_interrupt_allowed(struct hvm_vcpu *vcpu)
 	       !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
 }
 
-static void vmx_set_irq_window(struct hvm_vcpu *vcpu, bool on)
+/*
+ * NMI blocking is the CPU's (virtual NMIs). Not in an STI shadow either:
+ * some CPUs refuse the entry (SDM 26.3.1.5), and guests rely on it.
+ */
+static bool vmx_nmi_allowed(struct hvm_vcpu *vcpu)
+{
+	return !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_STI |
+		  GUEST_INTR_STATE_MOV_SS)) &&
+	       !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
+}
+
+static void vmx_set_exec_control(struct hvm_vcpu *vcpu, u32 bit, bool on)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u32 ctl = on ? vmx->proc_ctl | CPU_BASED_INTR_WINDOW_EXITING :
-		       vmx->proc_ctl & ~CPU_BASED_INTR_WINDOW_EXITING;
+	u32 ctl = on ? vmx->proc_ctl | bit : vmx->proc_ctl & ~bit;
 
 	if (ctl != vmx->proc_ctl) {
 		vmx->proc_ctl = ctl;
@@ -974,10 +992,34 @@ static void vmx_set_irq_window(struct hvm_vcpu *vcpu, bool on)
 	}
 }
 
+static void vmx_set_irq_window(struct hvm_vcpu *vcpu, bool on)
+{
+	vmx_set_exec_control(vcpu, CPU_BASED_INTR_WINDOW_EXITING, on);
+}
+
+/* The pending NMI goes in now, or at the NMI window's exit. */
+static void vmx_prepare_nmi(struct hvm_vcpu *vcpu)
+{
+	bool window = false;
+
+	if (vcpu->nmi_pending) {
+		if (vmx_nmi_allowed(vcpu)) {
+			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, X86_TRAP_NMI |
+				   INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+			vcpu->nmi_pending = false;
+		} else {
+			window = true;
+		}
+	}
+	vmx_set_exec_control(vcpu, CPU_BASED_NMI_WINDOW_EXITING, window);
+}
+
 static void vmx_prepare_interrupts(struct hvm_vcpu *vcpu)
 {
 	bool want_window = vcpu->irq_pending || vcpu->lapic_window ||
 			   READ_ONCE(vcpu->run->request_interrupt_window);
+
+	vmx_prepare_nmi(vcpu);
 
 	if (vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
 		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vcpu->irq_vector |
@@ -1045,6 +1087,21 @@ static int vmx_handle_irq_window(struct hvm_vcpu *vcpu, u64 qual)
 	return HVM_REENTER;
 }
 
+/*
+ * vmx_prepare_nmi() injects the NMI now. A CPU that does not block NMIs
+ * in an STI shadow opens the window inside one: the NMI goes in there, as
+ * it would on that CPU, instead of waiting for a window that is open.
+ */
+static int vmx_handle_nmi_window(struct hvm_vcpu *vcpu, u64 qual)
+{
+	u32 intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (intr & GUEST_INTR_STATE_STI)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   intr & ~GUEST_INTR_STATE_STI);
+	return HVM_REENTER;
+}
+
 static int vmx_handle_triple_fault(struct hvm_vcpu *vcpu, u64 qual)
 {
 	vcpu->run->exit_reason = HVM_EXIT_SHUTDOWN;
@@ -1099,6 +1156,10 @@ static void vmx_requeue_interrupted_event(struct hvm_vcpu *vcpu)
 		vcpu->irq_vector = info & INTR_INFO_VECTOR_MASK;
 		vcpu->irq_pending = true;
 	}
+	/* Not delivered, the NMI does not block: it waits again. */
+	if ((info & INTR_INFO_VALID_MASK) &&
+	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		vcpu->nmi_pending = true;
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 }
 
@@ -1323,6 +1384,7 @@ static const vmx_exit_handler vmx_exit_handlers[VMX_NR_EXIT_REASONS] = {
 	[EXIT_REASON_INIT_SIGNAL]		= vmx_handle_nothing,
 	[EXIT_REASON_SIPI_SIGNAL]		= vmx_handle_nothing,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_handle_irq_window,
+	[EXIT_REASON_NMI_WINDOW]		= vmx_handle_nmi_window,
 	[EXIT_REASON_CPUID]			= vmx_handle_cpuid,
 	[EXIT_REASON_HLT]			= vmx_handle_hlt,
 	[EXIT_REASON_INVD]			= vmx_handle_skip,
@@ -1416,41 +1478,58 @@ static void vmx_host_nmi_mce(u32 info)
 		hvm_host_machine_check();
 }
 
-static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u32 reason = 0, idt_info;
-	unsigned long cr3, cr4;
-	int fail;
+/*
+ * An exit in the middle of an IRET that had unblocked NMIs (a fault on its
+ * stack: EPT violation or an intercepted exception) runs the IRET again
+ * later: blocking holds until then (SDM 27.2.3, 28.3.1.2).
+ */
+#define VMX_EPT_NMI_UNBLOCKED	BIT(12)	/* exit qualification of EPT violations */
 
+static void vmx_restore_nmi_blocking(u32 reason)
+{
+	bool unblocked = false;
+
+	if ((u16)reason == EXIT_REASON_EPT_VIOLATION)
+		unblocked = vmcs_read(EXIT_QUALIFICATION) & VMX_EPT_NMI_UNBLOCKED;
+	else if ((u16)reason == EXIT_REASON_EXCEPTION_NMI)
+		unblocked = vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_UNBLOCK_NMI;
+	if (unblocked)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   vmcs_read(GUEST_INTERRUPTIBILITY_INFO) |
+			   GUEST_INTR_STATE_NMI);
+}
+
+/*
+ * Before the core's handshake: events into the VMCS, and the registers it
+ * carries. False when userspace's interrupt window is open now: that run
+ * returns with the exit instead.
+ */
+static bool vmx_prepare_entry(struct hvm_vcpu *vcpu)
+{
 	vmx_prepare_interrupts(vcpu);
 	if (READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    !vcpu->irq_pending && vmx_interrupt_allowed(vcpu)) {
 		vmx_set_irq_window(vcpu, false);
 		vcpu->run->exit_reason = HVM_EXIT_IRQ_WINDOW_OPEN;
-		return HVM_EXIT_TO_USER;
+		return false;
 	}
 	vmcs_write(GUEST_RSP, vcpu->regs[HVM_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
 	vmcs_write(GUEST_RFLAGS, vcpu->rflags);
+	return true;
+}
 
-	/* A failed VMLAUNCH returns with IF set for an instant: no preemption. */
-	preempt_disable();
-	local_irq_disable();
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
-	WRITE_ONCE(vcpu->cpu, smp_processor_id());
-	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
-	/* Pairs with hvm_vm_flush_tlbs(): set mode, then read requests. */
-	smp_mb();
-	if (test_bit(HVM_REQ_EVENT, &vcpu->requests)) {
-		/* An interrupt came since the LAPIC was looked at. */
-		WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
-		local_irq_enable();
-		preempt_enable();
-		return HVM_REENTER;
-	}
-	if (test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests))
+/*
+ * IRQs and preemption off, the core's handshake done: VMLAUNCH/VMRESUME
+ * once. An NMI or machine check the exit consumed goes to the host's
+ * handler before IRQs are on again.
+ */
+static void vmx_enter(struct hvm_vcpu *vcpu, bool flush_tlb)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long cr3, cr4;
+
+	if (flush_tlb)
 		vmx_flush_tlb(vcpu);
 	cr3 = __read_cr3();
 	if (cr3 != vmx->host_cr3) {
@@ -1464,18 +1543,22 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 	}
 
 	vmx_load_guest_extra(vcpu);
-	fail = hvm_vmx_vmrun(vcpu->regs, vmx->launched);
+	vmx->entry_failed = hvm_vmx_vmrun(vcpu->regs, vmx->launched);
 	vmx_put_guest_extra(vcpu);
-	if (!fail) {
-		reason = vmcs_read(VM_EXIT_REASON);
-		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI)
+	if (!vmx->entry_failed) {
+		vmx->exit_reason = vmcs_read(VM_EXIT_REASON);
+		if ((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI)
 			vmx_host_nmi_mce(vmcs_read(VM_EXIT_INTR_INFO));
 	}
-	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
-	local_irq_enable();
-	preempt_enable();
+}
 
-	if (fail)
+/* IRQs on again: the VMCS's registers back, then the exit's handler. */
+static int vmx_complete_exit(struct hvm_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 reason = vmx->exit_reason, idt_info;
+
+	if (vmx->entry_failed)
 		return vmx_fail_entry(vcpu, vmcs_read(VM_INSTRUCTION_ERROR), 0);
 	if (reason & VMX_EXIT_REASON_FAILED_ENTRY)
 		return vmx_fail_entry(vcpu, reason,
@@ -1502,6 +1585,8 @@ static int vmx_vcpu_run(struct hvm_vcpu *vcpu)
 		    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 			vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
 				   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	} else {
+		vmx_restore_nmi_blocking(reason);
 	}
 
 	vcpu->run->hardware_exit_reason = reason;
@@ -1523,7 +1608,9 @@ const struct hvm_vendor_ops hvm_vmx_ops = {
 	.vcpu_destroy	= vmx_vcpu_destroy,
 	.vcpu_load	= vmx_vcpu_load,
 	.vcpu_put	= vmx_vcpu_put,
-	.vcpu_run	= vmx_vcpu_run,
+	.prepare_entry	= vmx_prepare_entry,
+	.enter		= vmx_enter,
+	.complete_exit	= vmx_complete_exit,
 	.interrupt_allowed = vmx_interrupt_allowed,
 	.get_sregs	= vmx_get_sregs,
 	.set_sregs	= vmx_set_sregs,

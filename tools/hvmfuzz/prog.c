@@ -323,12 +323,12 @@ static void op_sys(struct ctx *x)
 
 		if (chance(&x->r, 30))	/* a known number with the wrong size/direction */
 			cmd = _IOC(rnd(&x->r, 4), HVMIO, rnd(&x->r, 2) ? 0x10 + rnd(&x->r, 3) :
-				   0x20 + rnd(&x->r, 9), 8 * rnd(&x->r, 64));
+				   0x20 + rnd(&x->r, 10), 8 * rnd(&x->r, 64));
 		switch (cmd) {		/* not a real one by chance */
 		case HVM_GET_API_VERSION: case HVM_CHECK_CAP: case HVM_CREATE_VM:
 		case HVM_GET_VCPU_MMAP_SIZE: case HVM_SET_MEMORY_REGION: case HVM_CREATE_VCPU: case HVM_CREATE_LAPIC: case HVM_RUN: case HVM_GET_REGS:
 		case HVM_SET_REGS: case HVM_GET_SREGS: case HVM_SET_SREGS: case HVM_SET_CPUID:
-		case HVM_GET_MSRS: case HVM_SET_MSRS: case HVM_INTERRUPT:
+		case HVM_GET_MSRS: case HVM_SET_MSRS: case HVM_INTERRUPT: case HVM_NMI:
 			cmd = _IOC(_IOC_NONE, HVMIO, 0xf1, 0);
 		}
 		op(x, "UNKNOWN_IOCTL", fd, cmd, 0, 0);
@@ -1135,6 +1135,17 @@ static void op_interrupt(struct ctx *x)
 
 	if (!v)
 		return;
+	if (chance(&x->r, 25)) {	/* LINT1: an NMI, an interrupt or nothing */
+		unsigned long arg = chance(&x->r, 10) ? 1 + rnd(&x->r, 100) : 0;
+
+		op(x, "NMI", v->fd, arg, 0, 0);
+		if (arg)
+			expect_fail(x, done(x, ioctl(v->fd, HVM_NMI, arg)), M(EINVAL),
+				    "HVM_NMI with an argument");
+		else
+			expect_ok(x, done(x, ioctl(v->fd, HVM_NMI, 0)), "HVM_NMI");
+		return;
+	}
 	if (chance(&x->r, 10)) {
 		irq.vector = 256 + rnd(&x->r, 1u << 31);
 		bad = true;

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An NMI IPI reaches another vCPU and wakes it from an in-kernel HLT, as
+ * Linux's backtrace of all CPUs and its NMI watchdog need: vCPU 0 starts
+ * vCPU 1 in real mode, where it idles (`sti; hlt` in a loop, no interrupt
+ * ever coming), then sends it an NMI. The AP's NMI handler (IVT vector 2)
+ * writes to a port: that exit must come without a signal from userspace.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "apic.h"
+#include "hvm_util.h"
+#include "guest.h"
+
+#define AP_IDLE		0x8000ul	/* SIPI page: sti; hlt; jmp back */
+#define AP_NMI		0x8100ul	/* vector 2: out AP_PORT; iret */
+#define AP_PORT		0x77
+#define AP_MAGIC	0x22
+#define AP_TIMEOUT_S	10
+
+static __guest_code void guest_bsp(void)
+{
+	apic_write(APIC_SPIV, 0x1ff);
+	apic_write(APIC_ICR2, 1u << 24);
+	apic_write(APIC_ICR, 0x4500);			/* INIT, assert */
+	apic_write(APIC_ICR2, 1u << 24);
+	apic_write(APIC_ICR, 0x4600 | (AP_IDLE >> 12));	/* SIPI */
+	GUEST_SYNC(1);		/* the host lets the AP go to sleep */
+	apic_write(APIC_ICR2, 1u << 24);
+	apic_write(APIC_ICR, 0x400);			/* NMI to APIC ID 1 */
+	GUEST_DONE();
+}
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static bool ap_done;
+static int ap_runs, ap_errno;
+static u64 ap_port, ap_value;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+/* Runs the AP until its OUT, or until a signal ends HVM_RUN. */
+static void *ap_thread(void *arg)
+{
+	struct hvm_vcpu *ap = arg;
+	int r;
+
+	do {
+		r = __vcpu_run(ap);
+		pthread_mutex_lock(&lock);
+		ap_runs++;
+		pthread_mutex_unlock(&lock);
+	} while (!r && ap->run->exit_reason != HVM_EXIT_IO);
+	pthread_mutex_lock(&lock);
+	ap_errno = r ? errno : 0;
+	if (!r) {
+		ap_port = ap->run->io.port;
+		ap_value = *((u8 *)ap->run + ap->run->io.data_offset);
+	}
+	ap_done = true;
+	pthread_cond_signal(&cond);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* Waits up to s seconds for the AP thread; true if it finished. */
+static bool wait_ap(int s)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += s;
+	pthread_mutex_lock(&lock);
+	while (!ap_done &&
+	       pthread_cond_timedwait(&cond, &lock, &ts) == 0)
+		;
+	done = ap_done;
+	pthread_mutex_unlock(&lock);
+	return done;
+}
+
+int main(void)
+{
+	/* Real mode: sti; hlt; jmp back to the sti. */
+	static const u8 idle_code[] = { 0xfb, 0xf4, 0xeb, 0xfc };
+	/* Real mode: mov al, AP_MAGIC; out AP_PORT, al; iret */
+	static const u8 nmi_code[] = { 0xb0, AP_MAGIC, 0xe6, AP_PORT, 0xcf };
+	/* IVT entry 2 (at 0x8): offset 0x0100, segment 0x0800. */
+	static const u8 ivt_nmi[] = { 0x00, 0x01, 0x00, 0x08 };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct hvm_vcpu *bsp, *ap;
+	struct hvm_vm *vm;
+	pthread_t thread;
+	bool done;
+
+	ksft_print_header();
+	open_hvm_or_skip();
+	require_lapic_or_skip();
+	ksft_set_plan(3);
+	sigemptyset(&sa.sa_mask);
+	TEST_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
+
+	vm = vm_create_with_lapic();
+	bsp = vm_vcpu_add(vm, 0, guest_bsp);
+	ap = vm_vcpu_add_raw(vm, 1);
+	virt_map(vm, APIC_GVA, APIC_GVA, 1);
+	memcpy(addr_gpa2hva(vm, AP_IDLE), idle_code, sizeof(idle_code));
+	memcpy(addr_gpa2hva(vm, AP_NMI), nmi_code, sizeof(nmi_code));
+	memcpy(addr_gpa2hva(vm, 2 * 4), ivt_nmi, sizeof(ivt_nmi));
+	TEST_ASSERT(!pthread_create(&thread, NULL, ap_thread, ap), "pthread_create");
+
+	ksft_test_result(vcpu_run_expect_sync(bsp, 1),
+			 "vCPU 0 starts vCPU 1 at its idle loop");
+	usleep(200 * 1000);	/* the AP reaches its HLT and sleeps */
+	ksft_test_result(vcpu_run_expect_done(bsp), "vCPU 0 sends vCPU 1 an NMI");
+
+	done = wait_ap(AP_TIMEOUT_S);
+	ksft_test_result(done && !ap_errno && ap_port == AP_PORT && ap_value == AP_MAGIC,
+			 "the halted vCPU 1 wakes and runs its NMI handler (%s within %d s: %s, port %#llx value %#llx, %d runs)",
+			 done ? "done" : "still asleep", AP_TIMEOUT_S,
+			 ap_errno ? strerror(ap_errno) : "no error",
+			 (unsigned long long)ap_port, (unsigned long long)ap_value,
+			 ap_runs);
+	if (!done)
+		pthread_kill(thread, SIGUSR1);	/* ends the lost halt */
+	pthread_join(thread, NULL);
+	vm_free(vm);
+	ksft_finished();
+}
