@@ -157,4 +157,38 @@ int accel_cpuid_from_raw(const struct accel_ops *ops, const void *raw,
 	_Static_assert(offsetof(run, hypercall.args) - offsetof(run, hypercall) == \
 		       offsetof(struct raw_run_hypercall, args), #run)
 
+/*
+ * The accel_ops fields every KVM-shaped accelerator fills alike, from its
+ * prefix P (HVM, KVM): its ioctls and exits have KVM's names behind the
+ * prefix, but for the two ioctls given.
+ */
+#define ACCEL_KVM_SHAPED_OPS(P, run_t, entry_t, set_memory_ioc, set_cpuid_ioc) \
+	.api_version = P##_API_VERSION, \
+	.ioc = { \
+		.get_api_version = P##_GET_API_VERSION, \
+		.get_vcpu_mmap_size = P##_GET_VCPU_MMAP_SIZE, \
+		.create_vm = P##_CREATE_VM, \
+		.set_memory = set_memory_ioc, \
+		.create_vcpu = P##_CREATE_VCPU, \
+		.run = P##_RUN, \
+		.get_regs = P##_GET_REGS, .set_regs = P##_SET_REGS, \
+		.get_sregs = P##_GET_SREGS, .set_sregs = P##_SET_SREGS, \
+		.set_cpuid = set_cpuid_ioc, \
+		.interrupt = P##_INTERRUPT, \
+	}, \
+	.run_exit_data = offsetof(run_t, io), \
+	.run_hypercall_ret = offsetof(run_t, hypercall.ret), \
+	.cpuid_entry_size = sizeof(entry_t), \
+	.exits = { \
+		[P##_EXIT_IO] = ACCEL_EXIT_IO, \
+		[P##_EXIT_MMIO] = ACCEL_EXIT_MMIO, \
+		[P##_EXIT_HYPERCALL] = ACCEL_EXIT_HYPERCALL, \
+		[P##_EXIT_HLT] = ACCEL_EXIT_HLT, \
+		[P##_EXIT_SHUTDOWN] = ACCEL_EXIT_SHUTDOWN, \
+		[P##_EXIT_IRQ_WINDOW_OPEN] = ACCEL_EXIT_IRQ_WINDOW, \
+		[P##_EXIT_FAIL_ENTRY] = ACCEL_EXIT_FAIL_ENTRY, \
+		[P##_EXIT_INTERNAL_ERROR] = ACCEL_EXIT_INTERNAL_ERROR, \
+		[P##_EXIT_INTR] = ACCEL_EXIT_INTR, \
+	}
+
 #endif
