@@ -557,12 +557,11 @@ static void wait_for_interrupt(struct vm *vm, int timer_fd, bool if_flag)
 }
 
 /* The vCPU's registers on stderr: what a crash of the guest left. */
-static void dump_state(struct vm *vm, struct accel_vcpu *vcpu)
+static void dump_state(struct accel_vcpu *vcpu)
 {
 	struct x86_regs r;
 	struct x86_sregs s;
 
-	(void)vm;
 	if (accel_vcpu_get_regs(vcpu, &r) || accel_vcpu_get_sregs(vcpu, &s))
 		return;
 	fprintf(stderr,
@@ -635,7 +634,7 @@ static void run_loop(struct vm *vm)
 			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
 			break;
 		case ACCEL_EXIT_SHUTDOWN:
-			dump_state(vm, vm->vcpu);
+			dump_state(vm->vcpu);
 			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
 			break;
 		default:
@@ -644,7 +643,7 @@ static void run_loop(struct vm *vm)
 			fprintf(stderr, "vmctl: the vCPU stopped: %s (exit code %#llx)\n",
 				exit.detail[0] ? exit.detail : "unexpected exit",
 				(unsigned long long)exit.hw_reason);
-			dump_state(vm, vm->vcpu);
+			dump_state(vm->vcpu);
 			vm_stop(vm, EXIT_VMCTL_ERROR, "vCPU error");
 			break;
 		}
@@ -691,7 +690,7 @@ static void *ap_loop(void *arg)
 		} else if (exit.reason == ACCEL_EXIT_HYPERCALL) {
 			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
 		} else if (exit.reason == ACCEL_EXIT_SHUTDOWN) {
-			dump_state(vm, vcpu);
+			dump_state(vcpu);
 			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
 		} else if (exit.reason != ACCEL_EXIT_INTR &&
 			   exit.reason != ACCEL_EXIT_IRQ_WINDOW) {
