@@ -36,8 +36,11 @@ SELFTEST_BINS += build/selftests/bench_smoke_test
 # The fuzzer (tools/hvmfuzz/) too: a copy named hvmfuzz_test does a bounded run
 # (about a minute: fixed seeds and one from the clock) and prints TAP.
 SELFTEST_BINS += build/selftests/hvmfuzz_test
-BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -static -Iuapi
-BENCH_SRCS := $(wildcard bench/*.c bench/*.S)
+# hvmbench links the VMM library (tools/lib/vmm/), as vmctl does.
+ROOT := $(CURDIR)
+include tools/lib/vmm/vmm.mk
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -static $(VMM_CFLAGS)
+BENCH_SRCS := $(wildcard bench/*.c bench/*.S) $(VMM_SRCS)
 
 .PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver \
 	debug-kernel kunit check-kunit check-svm-debug hvmfuzz fuzz
@@ -126,7 +129,7 @@ check: deps
 
 # --- the benchmark (bench/, lab/bench-lab): not part of `make check` ---
 .PHONY: bench bench-svm bench-vmx
-build/bench/hvmbench: $(BENCH_SRCS) $(wildcard bench/*.h) uapi/hvm.h
+build/bench/hvmbench: $(BENCH_SRCS) $(VMM_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS)
 

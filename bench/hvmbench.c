@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvmbench: the same micro-benchmarks on /dev/hvm and /dev/kvm (bench/accel.h),
+ * hvmbench: the same micro-benchmarks on /dev/hvm and /dev/kvm, through the
+ * VMM library's accelerator interface (tools/lib/vmm/accel.h, vmctl's too),
  * with the same guest bytes (bench/guest.S) and the same VMM code.
  *
  * Output: CSV rows "metric,accel,value,unit,reps,count,min,max" (value is
@@ -11,7 +12,6 @@
  * a copy of this binary that the lab runs like a selftest), it behaves as
  * "hvmbench --quick --tap --accel hvm".
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accel.h"
+#include "vmm/accel.h"
 
 #define MiB		(1ull << 20)
 #define PAGE		4096ull
@@ -55,10 +55,11 @@ extern const unsigned char guest_real_hlt_start[], guest_real_hlt_end[];
 struct bench {
 	struct accel accel;
 	const struct accel_ops *ops;
+	const char *name;		/* the accelerator's */
 	bool quick, tap, intel, verbose;
 	const char *metric;		/* the one being measured */
 	int reps;
-	struct accel_cpuid_entry cpuid[MAX_CPUID];
+	struct x86_cpuid_entry cpuid[MAX_CPUID];
 	unsigned int ncpuid;
 	char note[256];			/* a remark about the last metric */
 	const char *rename;		/* the metric measured something else */
@@ -66,7 +67,7 @@ struct bench {
 
 struct guest {
 	struct accel_vm vm;
-	struct accel_vcpu vcpu;
+	struct accel_vcpu *vcpu;
 	unsigned char *mem;		/* slot 0 */
 	bool has_vm, has_vcpu;
 };
@@ -91,117 +92,21 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
-
-/* ---- the CPUID table both accelerators get: the host's ---------------- */
-
-static void cpuid_add(struct bench *b, uint32_t fn, uint32_t idx, bool sig)
-{
-	struct accel_cpuid_entry *e;
-	uint32_t r[4];
-
-	if (b->ncpuid >= MAX_CPUID)
-		return;
-	host_cpuid(fn, idx, r);
-	e = &b->cpuid[b->ncpuid++];
-	*e = (struct accel_cpuid_entry){
-		.function = fn, .index = sig ? idx : 0, .index_significant = sig,
-		.eax = r[0], .ebx = r[1], .ecx = r[2], .edx = r[3],
-	};
-	if (fn == 1)
-		e->ecx &= ~(1u << 5);		/* no VMX */
-	if (fn == 0x80000001)
-		e->ecx &= ~(1u << 2);		/* no SVM */
-	if (fn == 0xd && idx == 0)
-		e->eax &= ~(3u << 17);		/* no AMX (dynamic xfeatures) */
-}
-
-static void cpuid_add_range(struct bench *b, uint32_t first, uint32_t last)
-{
-	uint32_t fn, i, r[4];
-
-	for (fn = first; fn <= last; fn++) {
-		switch (fn) {
-		case 4:
-		case 0x8000001d:	/* cache parameters: until type 0 */
-			for (i = 0; i < 16; i++) {
-				cpuid_add(b, fn, i, true);
-				host_cpuid(fn, i, r);
-				if (!(r[0] & 0x1f))
-					break;
-			}
-			break;
-		case 7:
-			host_cpuid(7, 0, r);
-			for (i = 0; i <= r[0] && i < 4; i++)
-				cpuid_add(b, fn, i, true);
-			break;
-		case 0xb:
-		case 0x1f:		/* topology: until level type 0 */
-			for (i = 0; i < 8; i++) {
-				cpuid_add(b, fn, i, true);
-				host_cpuid(fn, i, r);
-				if (!((r[2] >> 8) & 0xff))
-					break;
-			}
-			break;
-		case 0xd:
-			for (i = 0; i < 64; i++) {
-				host_cpuid(fn, i, r);
-				if (i < 2 || r[0] || r[1] || r[2] || r[3])
-					cpuid_add(b, fn, i, true);
-			}
-			break;
-		default:
-			cpuid_add(b, fn, 0, false);
-		}
-	}
-}
-
-static void cpuid_build(struct bench *b)
-{
-	uint32_t r[4], max, maxe;
-
-	host_cpuid(0, 0, r);
-	max = r[0] > 0x20 ? 0x20 : r[0];
-	b->intel = r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e;
-	cpuid_add_range(b, 0, max);
-	host_cpuid(0x80000000, 0, r);
-	maxe = r[0] > 0x80000028 ? 0x80000028 : r[0];
-	if (maxe >= 0x80000000)
-		cpuid_add_range(b, 0x80000000, maxe);
-}
-
 /* ---- guests ----------------------------------------------------------- */
-
-static const char *exit_name(enum accel_exit_reason r)
-{
-	static const char *const names[] = {
-		[ACCEL_EXIT_IO] = "port I/O", [ACCEL_EXIT_MMIO] = "MMIO",
-		[ACCEL_EXIT_HYPERCALL] = "hypercall", [ACCEL_EXIT_HLT] = "HLT",
-		[ACCEL_EXIT_SHUTDOWN] = "shutdown", [ACCEL_EXIT_OTHER] = "other",
-	};
-
-	return r <= ACCEL_EXIT_OTHER ? names[r] : "?";
-}
 
 static int fail_exit(struct bench *b, const char *what,
 		     const struct accel_exit *e)
 {
 	fprintf(stderr, "hvmbench: %s: %s: unexpected exit %s (%s exit_reason %u, "
-		"code %#llx)\n", b->ops->name, what, exit_name(e->reason),
-		b->ops->name, e->raw_reason, (unsigned long long)e->hw_reason);
+		"code %#llx)%s%s\n", b->name, what, accel_exit_name(e->reason),
+		b->name, e->raw_reason, (unsigned long long)e->hw_reason,
+		e->detail[0] ? ": " : "", e->detail);
 	return -EPROTO;
 }
 
 static int fail(struct bench *b, const char *what, int err)
 {
-	fprintf(stderr, "hvmbench: %s: %s: %s\n", b->ops->name, what,
+	fprintf(stderr, "hvmbench: %s: %s: %s\n", b->name, what,
 		strerror(-err));
 	return err;
 }
@@ -213,9 +118,9 @@ static void print_stats(struct bench *b, struct guest *g, const char *when)
 
 	if (!b->verbose)
 		return;
-	if (!b->ops->stats || b->ops->stats(&g->vcpu, buf, sizeof(buf)))
-		snprintf(buf, sizeof(buf), " (%s keeps no counters)", b->ops->name);
-	printf("# stats: %s on %s, %s:%s\n", b->metric, b->ops->name, when, buf);
+	if (accel_vcpu_stats(g->vcpu, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), " (%s keeps no counters)", b->name);
+	printf("# stats: %s on %s, %s:%s\n", b->metric, b->name, when, buf);
 }
 
 static void *alloc_mem(uint64_t size, bool huge_ok)
@@ -240,13 +145,88 @@ static void *alloc_mem(uint64_t size, bool huge_ok)
 
 static void guest_free(struct bench *b, struct guest *g)
 {
+	(void)b;
 	if (g->has_vcpu)
-		b->ops->vcpu_destroy(&g->vcpu);
+		accel_vcpu_destroy(g->vcpu);
 	if (g->has_vm)
-		b->ops->vm_destroy(&g->vm);
+		accel_vm_destroy(&g->vm);
 	if (g->mem)
 		munmap(g->mem, SLOT0_SIZE);
 	memset(g, 0, sizeof(*g));
+}
+
+/*
+ * Flat 64-bit state: CS = 0x08 (64-bit code), DS/ES/SS/FS/GS = 0x10 (flat
+ * data), TR = 0x18 (64-bit busy TSS at TSS_GPA), no LDT, paging with CR3,
+ * CR0 = PE|MP|ET|NE|WP|PG, CR4 = PAE, EFER = LME|LMA. The GDT at GDT_GPA
+ * holds those descriptors (the guest never reloads them, but they are
+ * what the hidden parts say).
+ */
+static int set_long_mode(struct accel_vcpu *vcpu, uint64_t rsi)
+{
+	const struct x86_segment data = {
+		.limit = 0xffffffff, .selector = 0x10, .type = 3,
+		.present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	struct x86_regs regs = {
+		.rip = CODE_GPA, .rsp = STACK_TOP, .rsi = rsi, .rflags = 2,
+	};
+	struct x86_sregs s;
+	int r;
+
+	r = accel_vcpu_get_sregs(vcpu, &s);
+	if (r)
+		return r;
+	s.cs = (struct x86_segment){
+		.limit = 0xffffffff, .selector = 0x08, .type = 0xb,
+		.present = 1, .s = 1, .l = 1, .g = 1,
+	};
+	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	s.tr = (struct x86_segment){
+		.base = TSS_GPA, .limit = 0x67, .selector = 0x18,
+		.type = 0xb, .present = 1,
+	};
+	s.ldt = (struct x86_segment){ .type = 2, .unusable = 1 };
+	s.gdt = (struct x86_dtable){ .base = GDT_GPA, .limit = 5 * 8 - 1 };
+	s.idt = (struct x86_dtable){ .base = 0, .limit = 0 };
+	s.cr0 = 0x80050033;	/* PG WP NE ET MP PE */
+	s.cr2 = 0;
+	s.cr3 = PML4_GPA;
+	s.cr4 = 0x20;		/* PAE */
+	s.cr8 = 0;
+	s.efer = 0x500;		/* LMA LME */
+	r = accel_vcpu_set_sregs(vcpu, &s);
+	return r ? r : accel_vcpu_set_regs(vcpu, &regs);
+}
+
+/* Real mode from RESET state, but CS = cs (base cs << 4), IP = ip. */
+static int set_real_mode(struct accel_vcpu *vcpu, uint16_t cs, uint16_t ip)
+{
+	struct x86_regs regs = { .rip = ip, .rflags = 2 };
+	struct x86_sregs s;
+	int r;
+
+	r = accel_vcpu_get_sregs(vcpu, &s);
+	if (r)
+		return r;
+	s.cs.selector = cs;
+	s.cs.base = (uint64_t)cs << 4;
+	r = accel_vcpu_set_sregs(vcpu, &s);
+	return r ? r : accel_vcpu_set_regs(vcpu, &regs);
+}
+
+/* RIP and RDI: a guest program's entry and its count. */
+static int set_rip_rdi(struct accel_vcpu *vcpu, uint64_t rip, uint64_t rdi)
+{
+	struct x86_regs regs;
+	int r;
+
+	r = accel_vcpu_get_regs(vcpu, &regs);
+	if (r)
+		return r;
+	regs.rip = rip;
+	regs.rdi = rdi;
+	return accel_vcpu_set_regs(vcpu, &regs);
 }
 
 /*
@@ -258,12 +238,6 @@ static int guest_create64(struct bench *b, struct guest *g,
 			  const unsigned char *start, const unsigned char *end,
 			  uint64_t rsi)
 {
-	const struct accel_ops *o = b->ops;
-	struct accel_long_mode lm = {
-		.cr3 = PML4_GPA, .gdt_base = GDT_GPA, .gdt_limit = 5 * 8 - 1,
-		.tss_base = TSS_GPA, .idt_base = 0, .idt_limit = 0,
-		.rip = CODE_GPA, .rsp = STACK_TOP, .rsi = rsi,
-	};
 	uint64_t *pml4, *pdpt, *pd, *gdt;
 	int i, r;
 
@@ -290,21 +264,21 @@ static int guest_create64(struct bench *b, struct guest *g,
 		g->mem[CODE_GPA + (guest_hypercall_insn - start) + 2] = 0xc1;
 	}
 
-	r = o->vm_create(&b->accel, &g->vm);
+	r = accel_vm_create(&b->accel, &g->vm);
 	if (r)
 		return fail(b, "create VM", r);
 	g->has_vm = true;
-	r = o->vm_add_memory(&g->vm, 0, 0, SLOT0_SIZE, g->mem);
+	r = accel_vm_set_memory(&g->vm, 0, 0, SLOT0_SIZE, g->mem);
 	if (r)
 		return fail(b, "add memory", r);
-	r = o->vcpu_create(&g->vm, 0, &g->vcpu);
+	r = accel_vcpu_create(&g->vm, 0, &g->vcpu);
 	if (r)
 		return fail(b, "create vCPU", r);
 	g->has_vcpu = true;
-	r = o->vcpu_set_cpuid(&g->vcpu, b->cpuid, b->ncpuid);
+	r = accel_vcpu_set_cpuid(g->vcpu, b->cpuid, b->ncpuid);
 	if (r)
 		return fail(b, "set CPUID", r);
-	r = o->vcpu_set_long_mode(&g->vcpu, &lm);
+	r = set_long_mode(g->vcpu, rsi);
 	if (r)
 		return fail(b, "set 64-bit state", r);
 	return 0;
@@ -318,18 +292,17 @@ static int guest_create64(struct bench *b, struct guest *g,
 static int run_program(struct bench *b, struct guest *g, uint64_t count,
 		       int expect, uint64_t *exits, double *ns)
 {
-	const struct accel_ops *o = b->ops;
 	struct accel_exit e;
 	uint64_t n = 0;
 	double t0;
 	int r;
 
-	r = o->vcpu_set_rip_rdi(&g->vcpu, CODE_GPA, count);
+	r = set_rip_rdi(g->vcpu, CODE_GPA, count);
 	if (r)
 		return fail(b, "set RIP", r);
 	t0 = now_ns();
 	for (;;) {
-		r = o->vcpu_run(&g->vcpu, &e);
+		r = accel_vcpu_run(g->vcpu, &e);
 		if (r)
 			return fail(b, "run", r);
 		if (e.reason == ACCEL_EXIT_HLT)
@@ -338,16 +311,17 @@ static int run_program(struct bench *b, struct guest *g, uint64_t count,
 			return fail_exit(b, "guest loop", &e);
 		switch (e.reason) {
 		case ACCEL_EXIT_IO:
-			if (e.io_port != PIO_PORT || !e.io_out || e.io_size != 1)
+			if (e.io.port != PIO_PORT || !e.io.out || e.io.size != 1)
 				return fail_exit(b, "port I/O details", &e);
 			break;
 		case ACCEL_EXIT_MMIO:
-			if (e.mmio_addr != MMIO_GPA || !e.mmio_write || e.mmio_len != 4)
+			if (e.mmio.addr != MMIO_GPA || !e.mmio.write || e.mmio.len != 4)
 				return fail_exit(b, "MMIO details", &e);
 			break;
 		case ACCEL_EXIT_HYPERCALL:
-			if (e.hypercall_nr != HC_NR)
+			if (e.hypercall.nr != HC_NR)
 				return fail_exit(b, "hypercall number", &e);
+			*e.hypercall.ret = 0;	/* RAX on the way back */
 			break;
 		default:
 			break;
@@ -373,7 +347,7 @@ static int measure_loop(struct bench *b, const unsigned char *start,
 
 	r = guest_create64(b, &g, start, end, rsi);
 	if (!r && expect == ACCEL_EXIT_HYPERCALL) {
-		r = b->ops->vm_enable_hypercall_exit(&g.vm);
+		r = accel_vm_enable_hypercall_exit(&g.vm);
 		if (r == -EOPNOTSUPP) {
 			*user_exits = false;
 			expect = -1;
@@ -388,7 +362,7 @@ static int measure_loop(struct bench *b, const unsigned char *start,
 		r = run_program(b, &g, count, expect, &exits, &ns);
 		if (!r && expect >= 0 && exits != count) {
 			fprintf(stderr, "hvmbench: %s: %llu exits to userspace, "
-				"expected %llu\n", b->ops->name,
+				"expected %llu\n", b->name,
 				(unsigned long long)exits, (unsigned long long)count);
 			r = -EPROTO;
 		}
@@ -442,7 +416,7 @@ static int m_hypercall(struct bench *b, const struct metric *m, uint64_t count,
 	if (!r && !user) {
 		snprintf(b->note, sizeof(b->note),
 			 "%s cannot hand hypercall %d to userspace: measured its "
-			 "in-kernel answer (-ENOSYS) instead", b->ops->name, HC_NR);
+			 "in-kernel answer (-ENOSYS) instead", b->name, HC_NR);
 		b->rename = "hypercall_in_kernel";
 	}
 	return r;
@@ -467,7 +441,7 @@ static int touch(struct bench *b, uint64_t pages, bool huge_ok, double *vals,
 		if (!r && !mem)
 			r = fail(b, "mmap", -ENOMEM);
 		if (!r) {
-			r = b->ops->vm_add_memory(&g.vm, 1, TOUCH_GPA, sz, mem);
+			r = accel_vm_set_memory(&g.vm, 1, TOUCH_GPA, sz, mem);
 			if (r)
 				fail(b, "add memory", r);
 		}
@@ -522,44 +496,43 @@ static void phase_end(double *phase, int p, double *t)
  */
 static int lifecycle(struct bench *b, unsigned char *mem, double *phase)
 {
-	const struct accel_ops *o = b->ops;
 	struct accel_vm vm;
-	struct accel_vcpu vcpu;
+	struct accel_vcpu *vcpu;
 	struct accel_exit e;
 	double t = phase ? now_ns() : 0;
 	int r;
 
-	r = o->vm_create(&b->accel, &vm);
+	r = accel_vm_create(&b->accel, &vm);
 	if (r)
 		return fail(b, "create VM", r);
 	phase_end(phase, 0, &t);
-	r = o->vm_add_memory(&vm, 0, 0, 64 * 1024, mem);
+	r = accel_vm_set_memory(&vm, 0, 0, 64 * 1024, mem);
 	if (r) {
-		o->vm_destroy(&vm);
+		accel_vm_destroy(&vm);
 		return fail(b, "add memory", r);
 	}
 	phase_end(phase, 1, &t);
-	r = o->vcpu_create(&vm, 0, &vcpu);
+	r = accel_vcpu_create(&vm, 0, &vcpu);
 	if (r) {
-		o->vm_destroy(&vm);
+		accel_vm_destroy(&vm);
 		return fail(b, "create vCPU", r);
 	}
 	phase_end(phase, 2, &t);
-	r = o->vcpu_set_real_mode(&vcpu, 0, CODE_GPA);
+	r = set_real_mode(vcpu, 0, CODE_GPA);
 	if (r)
 		fail(b, "set real mode", r);
 	phase_end(phase, 3, &t);
 	if (!r) {
-		r = o->vcpu_run(&vcpu, &e);
+		r = accel_vcpu_run(vcpu, &e);
 		if (r)
 			fail(b, "run", r);
 		else if (e.reason != ACCEL_EXIT_HLT)
 			r = fail_exit(b, "first exit", &e);
 	}
 	phase_end(phase, 4, &t);
-	o->vcpu_destroy(&vcpu);
+	accel_vcpu_destroy(vcpu);
 	phase_end(phase, 5, &t);
-	o->vm_destroy(&vm);
+	accel_vm_destroy(&vm);
 	phase_end(phase, 6, &t);
 	return r;
 }
@@ -591,7 +564,7 @@ static int m_lifecycle(struct bench *b, const struct metric *m, uint64_t count,
 
 		for (j = 0; !r && j < count; j++)
 			r = lifecycle(b, mem, phase);
-		printf("# phases: %s on %s, us per cycle:", b->metric, b->ops->name);
+		printf("# phases: %s on %s, us per cycle:", b->metric, b->name);
 		for (i = 0; i < NR_PHASES; i++)
 			printf(" %s=%.1f", phase_names[i], phase[i] / count / 1e3);
 		printf("\n");
@@ -752,18 +725,26 @@ int main(int argc, char **argv)
 		b.reps = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	r = b.ops->open(&b.accel);
-	b.accel.ops = b.ops;
+	b.name = accel_name(b.ops);
+	r = accel_open(&b.accel, b.ops);
 	if (r) {
 		if (b.tap)
 			printf("TAP version 13\n1..0 # SKIP /dev/%s: %s\n",
-			       b.ops->name, strerror(-r));
+			       b.name, strerror(-r));
 		else
-			fprintf(stderr, "hvmbench: /dev/%s: %s\n", b.ops->name,
+			fprintf(stderr, "hvmbench: /dev/%s: %s\n", b.name,
 				strerror(-r));
 		return r == -ENOENT || r == -ENODEV || r == -ENXIO ? 4 : 1;
 	}
-	cpuid_build(&b);
+	/* Each accelerator's supported table, as vmctl starts from (a VMM's usual). */
+	b.intel = cpuid_host_is_intel();
+	r = accel_supported_cpuid(&b.accel, b.cpuid, MAX_CPUID);
+	if (r < 0) {
+		fprintf(stderr, "hvmbench: %s: cannot read the supported CPUID: %s\n",
+			b.name, strerror(-r));
+		return 1;
+	}
+	b.ncpuid = (unsigned int)r;
 
 	for (i = 0; i < NR_METRICS; i++)
 		ntests += selected(only, metrics[i].name);
@@ -795,7 +776,7 @@ int main(int argc, char **argv)
 			failed++;
 			if (b.tap)
 				printf("not ok %d - %s on %s: %s\n", ntests, names[i],
-				       b.ops->name, strerror(-r));
+				       b.name, strerror(-r));
 			continue;
 		}
 		qsort(vals, b.reps, sizeof(vals[0]), cmp_double);
@@ -808,17 +789,17 @@ int main(int argc, char **argv)
 			printf("# note: %s: %s\n", names[i], notes[i]);
 		if (b.tap)
 			printf("ok %d - %s on %s: %.1f %s (%s; %llu per run)\n",
-			       ntests, names[i], b.ops->name, results[i][0], m->unit,
+			       ntests, names[i], b.name, results[i][0], m->unit,
 			       m->what, (unsigned long long)counts[i]);
 		else
 			printf("%s,%s,%.2f,%s,%d,%llu,%.2f,%.2f\n", names[i],
-			       b.ops->name, results[i][0], m->unit, b.reps,
+			       b.name, results[i][0], m->unit, b.reps,
 			       (unsigned long long)counts[i], results[i][1],
 			       results[i][2]);
 	}
 
 	printf("# hvmbench on %s (%s host), median of %d repetition%s%s\n",
-	       b.ops->name, b.intel ? "Intel" : "AMD", b.reps,
+	       b.name, b.intel ? "Intel" : "AMD", b.reps,
 	       b.reps > 1 ? "s" : "", b.quick ? ", --quick counts" : "");
 	printf("# %-16s %12s %-4s %12s %12s %9s  %s\n", "metric", "median", "unit",
 	       "min", "max", "count", "what");
@@ -830,6 +811,6 @@ int main(int argc, char **argv)
 		       results[i][1], results[i][2],
 		       (unsigned long long)counts[i], metrics[i].what);
 	}
-	b.ops->close(&b.accel);
+	accel_close(&b.accel);
 	return failed ? 1 : 0;
 }

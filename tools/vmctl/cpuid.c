@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest's CPUID: what the accelerator supports (its supported_cpuid
- * op; hvm's is the host's own CPUID, cpuid_host_leaves() below), through
- * the policy of cpuid_policy.c, into the vCPU. Also the host's TSC rate.
+ * The guest's CPUID: what the accelerator supports (the VMM library's
+ * accel_supported_cpuid; hvm's is the host's own CPUID, less what hvm
+ * never gives), through the policy of cpuid_policy.c, into the vCPU. Also
+ * the host's TSC rate.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -19,63 +20,6 @@
 #define HV_LEAF_TIMING	0x40000010u
 #define L1_ECX_HYPERVISOR	(1u << 31)
 
-/* Leaves whose output depends on ECX. */
-static bool has_subleaves(uint32_t fn)
-{
-	switch (fn) {
-	case 0x4: case 0x7: case 0xb: case 0xd: case 0xf: case 0x10:
-	case 0x12: case 0x14: case 0x17: case 0x18: case 0x1d: case 0x1e:
-	case 0x1f: case 0x20: case 0x23: case 0x24:
-	case 0x8000001d: case 0x80000020: case 0x80000026:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int host_range(struct x86_cpuid_entry *e, unsigned int n,
-		      unsigned int max, uint32_t first, uint32_t last)
-{
-	uint32_t fn, idx, a, b, c, d;
-
-	for (fn = first; fn <= last; fn++) {
-		for (idx = 0; idx < (has_subleaves(fn) ? 64 : 1); idx++) {
-			__cpuid_count(fn, idx, a, b, c, d);
-			if (idx && !a && !b && !c && !d)
-				continue;
-			if (n == max)
-				return -E2BIG;
-			e[n++] = (struct x86_cpuid_entry){
-				.function = fn, .index = idx,
-				.index_significant = has_subleaves(fn),
-				.eax = a, .ebx = b, .ecx = c, .edx = d,
-			};
-		}
-	}
-	return (int)n;
-}
-
-int cpuid_host_leaves(struct x86_cpuid_entry *e, unsigned int max)
-{
-	uint32_t max_basic, max_ext, b, c, d;
-	int n;
-
-	__cpuid(0, max_basic, b, c, d);
-	__cpuid(0x80000000, max_ext, b, c, d);
-	n = host_range(e, 0, max, 0, max_basic);
-	if (n >= 0 && max_ext >= 0x80000000 && max_ext < 0x80000100)
-		n = host_range(e, (unsigned int)n, max, 0x80000000, max_ext);
-	return n;
-}
-
-static bool host_is_intel(void)
-{
-	uint32_t a, b, c, d;
-
-	__cpuid(0, a, b, c, d);
-	return b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e;
-}
-
 /*
  * The host's TSC rate: from CPUID when the host knows it (Intel's leaf
  * 0x15, or a hypervisor's 0x40000010), else measured against
@@ -91,7 +35,7 @@ uint64_t host_tsc_khz(void)
 	if (khz)
 		return khz;
 	__cpuid(0, a, b, c, d);
-	if (host_is_intel() && a >= 0x15) {
+	if (cpuid_host_is_intel() && a >= 0x15) {
 		__cpuid(0x15, a, b, c, d);
 		if (a && b && c)
 			return khz = (uint64_t)c * b / a / 1000;
@@ -164,8 +108,8 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 	static int nsup;
 	struct cpuid_config cfg = {
 		.lapic = vm->lapic,
-		.x2apic = vm->accel.x2apic,
-		.tsc_deadline = vm->accel.tsc_deadline,
+		.x2apic = vm->accel_vm.x2apic,
+		.tsc_deadline = vm->accel_vm.tsc_deadline,
 		.apic_id = id,
 		.tsc_khz = host_tsc_khz(),
 	};
@@ -174,11 +118,10 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 
 	/* The same for every vCPU: asked once. */
 	if (!nsup) {
-		nsup = vm->accel.ops->supported_cpuid(&vm->accel, sup,
-						      MAX_ENTRIES);
+		nsup = accel_supported_cpuid(&vm->accel, sup, MAX_ENTRIES);
 		if (nsup < 0)
 			die("%s: cannot read the supported CPUID: %s",
-			    vm->accel.ops->dev_path, strerror(-nsup));
+			    accel_dev_path(vm->accel.ops), strerror(-nsup));
 	}
 	n = cpuid_build(sup, (unsigned int)nsup, &cfg, table, MAX_ENTRIES);
 	if (n < 0)
@@ -187,5 +130,5 @@ int cpuid_setup(struct vm *vm, struct accel_vcpu *vcpu, unsigned int id)
 		debug_features(vm, sup, (unsigned int)nsup, table, (unsigned int)n);
 	if (limit && (unsigned int)n > limit)
 		die("CPUID: %d leaves, the accelerator takes %u", n, limit);
-	return vm->accel.ops->set_cpuid(vcpu, table, (unsigned int)n);
+	return accel_vcpu_set_cpuid(vcpu, table, (unsigned int)n);
 }

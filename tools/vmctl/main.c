@@ -94,14 +94,7 @@ void vm_stop(struct vm *vm, int status, const char *reason)
 
 void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa + len < gpa)
-		return NULL;
-	if (gpa + len <= vm->low_size)
-		return vm->ram + gpa;
-	if (gpa >= HIGH_MEM_START &&
-	    gpa + len <= HIGH_MEM_START + (vm->ram_size - vm->low_size))
-		return vm->ram + vm->low_size + (gpa - HIGH_MEM_START);
-	return NULL;
+	return accel_gpa_to_hva(&vm->accel_vm, gpa, len);
 }
 
 int read_file(const char *path, uint8_t **data, size_t *size)
@@ -333,42 +326,47 @@ static void setup_memory(struct vm *vm)
 static void create_vm(struct vm *vm)
 {
 	const struct accel_ops *ops = vm->opt.accel;
+	const char *dev = accel_dev_path(ops);
 	bool kvm = ops == &accel_kvm_ops;
 	uint64_t high = vm->ram_size - vm->low_size;
 	unsigned int i;
 	int r;
 
-	vm->accel.ops = ops;
-	r = ops->create_vm(&vm->accel);
+	r = accel_open(&vm->accel, ops);
+	if (!r) {
+		r = accel_vm_create(&vm->accel, &vm->accel_vm);
+		if (r)
+			accel_close(&vm->accel);
+	}
 	if (r == -ENOENT || r == -ENODEV || r == -ENXIO)
-		die("%s: %s: %s", ops->dev_path, strerror(-r),
+		die("%s: %s: %s", dev, strerror(-r),
 		    kvm ? "load kvm (modprobe kvm_amd or kvm_intel)" : "load hvm.ko (insmod hvm.ko)");
 	if (r == -EBUSY)
 		die("%s: busy: another hypervisor holds VMX/SVM (is %s loaded?)",
-		    ops->dev_path, kvm ? "hvm" : "kvm_amd or kvm_intel");
+		    dev, kvm ? "hvm" : "kvm_amd or kvm_intel");
 	if (r == -EPROTO)
 		die("%s: not the %s ABI vmctl was built for (with immediate_exit)",
-		    ops->dev_path, ops->name);
+		    dev, accel_name(ops));
 	if (r)
-		die("%s: cannot create a VM: %s", ops->dev_path, strerror(-r));
-	r = ops->set_memory(&vm->accel, 0, 0, vm->low_size, vm->ram);
+		die("%s: cannot create a VM: %s", dev, strerror(-r));
+	r = accel_vm_set_memory(&vm->accel_vm, 0, 0, vm->low_size, vm->ram);
 	if (!r && high)
-		r = ops->set_memory(&vm->accel, 1, HIGH_MEM_START, high,
-				    vm->ram + vm->low_size);
+		r = accel_vm_set_memory(&vm->accel_vm, 1, HIGH_MEM_START, high,
+					vm->ram + vm->low_size);
 	if (r)
 		die("cannot give the VM %llu MiB of memory: %s",
 		    (unsigned long long)vm->ram_size / MiB, strerror(-r));
-	r = ops->create_lapic ? ops->create_lapic(&vm->accel) : -EOPNOTSUPP;
+	r = accel_vm_create_lapic(&vm->accel_vm);
 	if (r && r != -EOPNOTSUPP)
-		die("%s: cannot create the in-kernel local APIC: %s", ops->dev_path,
+		die("%s: cannot create the in-kernel local APIC: %s", dev,
 		    strerror(-r));
 	vm->lapic = !r;
 	if (!vm->lapic && vm->opt.cpus > 1)
 		die("--cpus %u: %s has no in-kernel local APIC, and more than one vCPU needs one",
-		    vm->opt.cpus, ops->dev_path);
+		    vm->opt.cpus, dev);
 	vm->nr_vcpus = vm->opt.cpus;
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		r = ops->vcpu_create(&vm->accel, i, &vm->vcpus[i]);
+		r = accel_vcpu_create(&vm->accel_vm, i, &vm->vcpus[i]);
 		if (r)
 			die("cannot create vCPU %u: %s", i, strerror(-r));
 		r = cpuid_setup(vm, vm->vcpus[i], i);
@@ -381,15 +379,14 @@ static void create_vm(struct vm *vm)
 /* vCPU 0 starts where the boot loader says; the others wait for its SIPI. */
 static void set_boot_state(struct vm *vm, const struct boot_state *st)
 {
-	const struct accel_ops *ops = vm->accel.ops;
 	struct x86_sregs sregs = st->sregs;
 	int r;
 
 	/* The local APIC as at reset: enabled, at 0xfee00000, the BSP's. */
 	sregs.apic_base = 0xfee00000 | (1u << 11) | (1u << 8);
-	r = ops->set_sregs(vm->vcpu, &sregs);
+	r = accel_vcpu_set_sregs(vm->vcpu, &sregs);
 	if (!r)
-		r = ops->set_regs(vm->vcpu, &st->regs);
+		r = accel_vcpu_set_regs(vm->vcpu, &st->regs);
 	if (r)
 		die("cannot set the vCPU's boot state: %s", strerror(-r));
 	if (vm->lapic)
@@ -414,7 +411,7 @@ static void on_kick(int sig)
 	(void)sig;
 	kicked = 1;
 	if (the_vm.vcpu)
-		the_vm.accel.ops->kick(the_vm.vcpu);
+		accel_vcpu_kick(the_vm.vcpu);
 }
 
 static void on_quit(int sig)
@@ -430,7 +427,7 @@ static void on_ap_kick(int sig)
 {
 	(void)sig;
 	if (ap_vcpu)
-		the_vm.accel.ops->kick(ap_vcpu);
+		accel_vcpu_kick(ap_vcpu);
 }
 
 static timer_t kick_timer;
@@ -503,21 +500,20 @@ static void poll_console_input(struct vm *vm)
 
 static void deliver_interrupts(struct vm *vm)
 {
-	const struct accel_ops *ops = vm->accel.ops;
 	int r;
 
 	if (!pic_pending(vm->pic)) {
-		ops->request_window(vm->vcpu, false);
+		accel_vcpu_request_window(vm->vcpu, false);
 		return;
 	}
-	if (!ops->interrupt_ready(vm->vcpu)) {
-		ops->request_window(vm->vcpu, true);
+	if (!accel_vcpu_interrupt_ready(vm->vcpu)) {
+		accel_vcpu_request_window(vm->vcpu, true);
 		return;
 	}
-	r = ops->interrupt(vm->vcpu, pic_ack(vm->pic));
+	r = accel_vcpu_interrupt(vm->vcpu, pic_ack(vm->pic));
 	if (r)
 		die("cannot inject an interrupt: %s", strerror(-r));
-	ops->request_window(vm->vcpu, false);
+	accel_vcpu_request_window(vm->vcpu, false);
 }
 
 /*
@@ -561,13 +557,12 @@ static void wait_for_interrupt(struct vm *vm, int timer_fd, bool if_flag)
 }
 
 /* The vCPU's registers on stderr: what a crash of the guest left. */
-static void dump_state(struct vm *vm, struct accel_vcpu *vcpu)
+static void dump_state(struct accel_vcpu *vcpu)
 {
-	const struct accel_ops *ops = vm->accel.ops;
 	struct x86_regs r;
 	struct x86_sregs s;
 
-	if (ops->get_regs(vcpu, &r) || ops->get_sregs(vcpu, &s))
+	if (accel_vcpu_get_regs(vcpu, &r) || accel_vcpu_get_sregs(vcpu, &s))
 		return;
 	fprintf(stderr,
 		"vmctl: rip %#llx rsp %#llx rflags %#llx rax %#llx rbx %#llx rcx %#llx rdx %#llx\n"
@@ -588,7 +583,6 @@ static void dump_state(struct vm *vm, struct accel_vcpu *vcpu)
 
 static void run_loop(struct vm *vm)
 {
-	const struct accel_ops *ops = vm->accel.ops;
 	struct accel_exit exit;
 	int timer_fd, r;
 
@@ -615,7 +609,7 @@ static void run_loop(struct vm *vm)
 		arm_kick(pit_deadline(vm->pit));
 
 		pthread_mutex_unlock(&vm->lock);
-		r = ops->run(vm->vcpu, &exit);
+		r = accel_vcpu_run(vm->vcpu, &exit);
 		pthread_mutex_lock(&vm->lock);
 		if (r)
 			die("running the vCPU: %s", strerror(-r));
@@ -640,7 +634,7 @@ static void run_loop(struct vm *vm)
 			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
 			break;
 		case ACCEL_EXIT_SHUTDOWN:
-			dump_state(vm, vm->vcpu);
+			dump_state(vm->vcpu);
 			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
 			break;
 		default:
@@ -649,7 +643,7 @@ static void run_loop(struct vm *vm)
 			fprintf(stderr, "vmctl: the vCPU stopped: %s (exit code %#llx)\n",
 				exit.detail[0] ? exit.detail : "unexpected exit",
 				(unsigned long long)exit.hw_reason);
-			dump_state(vm, vm->vcpu);
+			dump_state(vm->vcpu);
 			vm_stop(vm, EXIT_VMCTL_ERROR, "vCPU error");
 			break;
 		}
@@ -667,7 +661,6 @@ static void run_loop(struct vm *vm)
 static void *ap_loop(void *arg)
 {
 	struct vm *vm = &the_vm;
-	const struct accel_ops *ops = vm->accel.ops;
 	struct accel_vcpu *vcpu = arg;
 	struct accel_exit exit;
 	sigset_t set;
@@ -679,7 +672,7 @@ static void *ap_loop(void *arg)
 	sigaddset(&set, AP_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	while (!__atomic_load_n(&vm->stop, __ATOMIC_RELAXED)) {
-		r = ops->run(vcpu, &exit);
+		r = accel_vcpu_run(vcpu, &exit);
 		pthread_mutex_lock(&vm->lock);
 		if (r) {
 			vm_stop(vm, EXIT_VMCTL_ERROR, "running a vCPU failed");
@@ -697,7 +690,7 @@ static void *ap_loop(void *arg)
 		} else if (exit.reason == ACCEL_EXIT_HYPERCALL) {
 			*exit.hypercall.ret = (uint64_t)-1000;	/* -KVM_ENOSYS */
 		} else if (exit.reason == ACCEL_EXIT_SHUTDOWN) {
-			dump_state(vm, vcpu);
+			dump_state(vcpu);
 			vm_stop(vm, 0, "the guest reset the machine (triple fault)");
 		} else if (exit.reason != ACCEL_EXIT_INTR &&
 			   exit.reason != ACCEL_EXIT_IRQ_WINDOW) {
@@ -746,7 +739,7 @@ static void stop_aps(struct vm *vm)
 	vm->stop = true;
 	pthread_mutex_unlock(&vm->lock);
 	for (i = 1; i < vm->nr_vcpus; i++) {
-		vm->accel.ops->kick(vm->vcpus[i]);
+		accel_vcpu_kick(vm->vcpus[i]);
 		pthread_kill(vm->ap_threads[i], AP_KICK_SIGNAL);
 		pthread_join(vm->ap_threads[i], NULL);
 	}
@@ -820,8 +813,9 @@ static int cmd_run(int argc, char **argv)
 			vm->opt.mark);
 	ioport_report(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
-		vm->accel.ops->vcpu_destroy(vm->vcpus[i]);
-	vm->accel.ops->destroy_vm(&vm->accel);
+		accel_vcpu_destroy(vm->vcpus[i]);
+	accel_vm_destroy(&vm->accel_vm);
+	accel_close(&vm->accel);
 	return vm->exit_status;
 }
 

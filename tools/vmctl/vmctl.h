@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "accel.h"
+#include "vmm/accel.h"
 
 #define KiB	(1024ull)
 #define MiB	(1024ull * KiB)
@@ -55,7 +55,8 @@ struct serial;
 
 struct vm {
 	struct vm_options opt;
-	struct accel accel;
+	struct accel accel;		/* the device */
+	struct accel_vm accel_vm;	/* this VM in it, with its memory slots */
 	struct accel_vcpu *vcpu;	/* vCPU 0, run by the main thread */
 	struct accel_vcpu *vcpus[MAX_VCPUS];
 	unsigned int nr_vcpus;
