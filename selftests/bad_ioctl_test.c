@@ -37,7 +37,7 @@ struct call {
 static const struct call vcpu_calls[] = {
 	CALL(HVM_RUN), CALL(HVM_GET_REGS), CALL(HVM_SET_REGS), CALL(HVM_GET_SREGS),
 	CALL(HVM_SET_SREGS), CALL(HVM_SET_CPUID), CALL(HVM_GET_MSRS),
-	CALL(HVM_SET_MSRS), CALL(HVM_INTERRUPT), CALL(HVM_NMI),
+	CALL(HVM_SET_MSRS), CALL(HVM_INTERRUPT),
 };
 
 static const struct call vm_calls[] = {
