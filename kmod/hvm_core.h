@@ -125,7 +125,13 @@ struct hvm_vcpu {
 	enum hvm_completion completion;
 	u64 completion_rip;		/* RIP once it is finished */
 	u8 pio_size;			/* for port reads: 1, 2 or 4 */
-	struct hvm_insn mmio_insn;	/* the MMIO read being completed */
+	/* The MMIO access being emulated (emulate.c). */
+	struct hvm_insn mmio_insn;
+	u64 mmio_gpa;			/* the MMIO side */
+	u64 mmio_ram_gpa;		/* MOVS from MMIO: the RAM destination */
+	u64 mmio_data;			/* the value read, for the write half */
+	/* A read-modify-write's read is done; its write exit comes next. */
+	bool mmio_write_pending;
 
 	/* Interrupt queued by HVM_INTERRUPT or taken from the LAPIC. */
 	bool irq_pending;
@@ -283,6 +289,8 @@ int hvm_memslot_check(const struct hvm_memory_region *region);
 const struct hvm_memslot *hvm_memslot_find(struct hvm_vm *vm, u64 gpa);
 int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
 			unsigned int len);
+int hvm_write_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, const void *buf,
+			 unsigned int len);
 
 /* mmu.c: nested page tables, vendor-neutral */
 int hvm_mmu_init(struct hvm_vm *vm);
@@ -302,6 +310,7 @@ extern const struct mmu_notifier_ops hvm_mmu_notifier_ops;
 int hvm_emulate_mmio(struct hvm_vcpu *vcpu, u64 gpa, bool write,
 		     const u8 *insn_bytes, unsigned int insn_len);
 void hvm_complete_mmio_read(struct hvm_vcpu *vcpu);
+int hvm_mmio_pending_write(struct hvm_vcpu *vcpu);
 bool hvm_next_insn_is_hlt(struct hvm_vcpu *vcpu);
 unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 				  unsigned int oplen);

@@ -69,3 +69,30 @@ int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
 		return -EFAULT;
 	return 0;
 }
+
+/*
+ * Copies into guest memory that lies within one page of a writable slot.
+ * -ENOENT: no slot, or a read-only one, backs the address (MMIO);
+ * -EFAULT: the slot's user memory is not there. len 0 only checks.
+ */
+int hvm_write_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, const void *buf,
+			 unsigned int len)
+{
+	struct hvm_vm *vm = vcpu->vm;
+	const struct hvm_memslot *slot;
+	unsigned long hva;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EINVAL;
+	spin_lock(&vm->mmu_lock);
+	slot = hvm_memslot_find(vm, gpa);
+	if (slot && (slot->flags & HVM_MEM_READONLY))
+		slot = NULL;
+	hva = slot ? slot->uaddr + (gpa - slot->gpa) : 0;
+	spin_unlock(&vm->mmu_lock);
+	if (!slot)
+		return -ENOENT;
+	if (copy_to_user((void __user *)hva, buf, len))
+		return -EFAULT;
+	return 0;
+}

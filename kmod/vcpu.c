@@ -228,6 +228,12 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 		r = -EINTR;
 		goto out;
 	}
+	/* After the -EINTR above: an MMIO write exit comes next. */
+	if (vcpu->mmio_write_pending &&
+	    hvm_mmio_pending_write(vcpu) == HVM_EXIT_TO_USER) {
+		r = 0;
+		goto out;
+	}
 
 	/* The guest's FPU state lives in the registers until we return. */
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);

@@ -23,6 +23,9 @@ struct dcase {
 	u8 len, kind, size, dst_size, reg;
 	bool hb, sx, has_imm;
 	u64 imm;
+	u8 op;			/* HVM_INSN_ALU */
+	bool ms, lk, rp;	/* mem_src, lock, rep */
+	u8 as, seg;		/* MOVS/STOS: addr_size, seg */
 };
 
 #define C(nm, md)	.name = nm, .mode = md
@@ -31,6 +34,12 @@ struct dcase {
 #define ST(sz, r)	.kind = HVM_INSN_STORE, .size = sz, .reg = r
 #define IMM(sz, v)	.kind = HVM_INSN_STORE, .size = sz, .has_imm = true, .imm = v
 #define BAD		.rc = -EINVAL
+/* ALU on memory: with a register, a register destination, an immediate */
+#define AR(o, sz, r)	.kind = HVM_INSN_ALU, .op = HVM_ALU_##o, .size = sz, .reg = r
+#define AM(o, sz, r)	AR(o, sz, r), .ms = true
+#define AI(o, sz, v)	.kind = HVM_INSN_ALU, .op = HVM_ALU_##o, .size = sz, .has_imm = true, .imm = v
+#define MOVS(sz, a)	.kind = HVM_INSN_MOVS, .size = sz, .as = a
+#define STOS(sz, a)	.kind = HVM_INSN_STOS, .size = sz, .as = a
 
 /* Offset bytes for the moffs forms. */
 #define O8	0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11
@@ -125,7 +134,6 @@ static const struct dcase dcases[] = {
 	{ C("64: 66 rep mov", 64), BYTES(0x66, 0xf3, 0x89, 0x08), BAD },
 	{ C("64: mov eax,ecx mod3", 64), BYTES(0x89, 0xc8), BAD },
 	{ C("64: mov al,cl mod3", 64), BYTES(0x8a, 0xc1), BAD },
-	{ C("64: add [rax],ecx", 64), BYTES(0x01, 0x08), BAD },
 	{ C("64: mov ds,[rax] 8E", 64), BYTES(0x8e, 0x18), BAD },
 	{ C("64: C6 mod3", 64), BYTES(0xc6, 0xc0, 0x01), BAD },
 	{ C("64: C6 /1", 64), BYTES(0xc6, 0x08, 0x01), BAD },
@@ -177,6 +185,129 @@ static const struct dcase dcases[] = {
 	{ C("16: mov [moffs16],ax", 16), BYTES(0xa3, O2), .len = 3, ST(2, 0) },
 	{ C("16: mov ax,[moffs32] 67", 16), BYTES(0x67, 0xa1, O4), .len = 6, LD(2, 2, 0) },
 	{ C("16: truncated disp16", 16), BYTES(0x8b, 0x06, 0x00), BAD },
+	/* ALU 00-3B: register forms, memory destination (xx+0/1) and source (xx+2/3) */
+	{ C("64: add [rax],ecx", 64), BYTES(0x01, 0x08), .len = 2, AR(ADD, 4, 1) },
+	{ C("64: add [rax],cl", 64), BYTES(0x00, 0x08), .len = 2, AR(ADD, 1, 1) },
+	{ C("64: add [rax],ah", 64), BYTES(0x00, 0x20), .len = 2, AR(ADD, 1, 0), .hb = true },
+	{ C("64: add ecx,[rax]", 64), BYTES(0x03, 0x08), .len = 2, AM(ADD, 4, 1) },
+	{ C("64: add bh,[rax]", 64), BYTES(0x02, 0x38), .len = 2, AM(ADD, 1, 3), .hb = true },
+	{ C("64: or [r12+0x1000],eax", 64), BYTES(0x41, 0x09, 0x84, 0x24, 0x00, 0x10, 0x00, 0x00), .len = 8, AR(OR, 4, 0) },
+	{ C("64: or [rax],dl", 64), BYTES(0x08, 0x10), .len = 2, AR(OR, 1, 2) },
+	{ C("64: or r9,[rax] REX.WR", 64), BYTES(0x4c, 0x0b, 0x08), .len = 3, AM(OR, 8, 9) },
+	{ C("64: adc [rax],cx 66", 64), BYTES(0x66, 0x11, 0x08), .len = 3, AR(ADC, 2, 1) },
+	{ C("64: adc cl,[rax]", 64), BYTES(0x12, 0x08), .len = 2, AM(ADC, 1, 1) },
+	{ C("64: sbb [rax],rcx", 64), BYTES(0x48, 0x19, 0x08), .len = 3, AR(SBB, 8, 1) },
+	{ C("64: sbb ecx,[rax]", 64), BYTES(0x1b, 0x08), .len = 2, AM(SBB, 4, 1) },
+	{ C("64: and [rax],sil REX", 64), BYTES(0x40, 0x20, 0x30), .len = 3, AR(AND, 1, 6) },
+	{ C("64: and eax,[rbx+8]", 64), BYTES(0x23, 0x43, 0x08), .len = 3, AM(AND, 4, 0) },
+	{ C("64: sub [rax],r15d", 64), BYTES(0x44, 0x29, 0x38), .len = 3, AR(SUB, 4, 15) },
+	{ C("64: sub al,[rax]", 64), BYTES(0x2a, 0x00), .len = 2, AM(SUB, 1, 0) },
+	{ C("64: xor [rax],eax", 64), BYTES(0x31, 0x00), .len = 2, AR(XOR, 4, 0) },
+	{ C("64: xor ax,[rax] 66", 64), BYTES(0x66, 0x33, 0x00), .len = 3, AM(XOR, 2, 0) },
+	{ C("64: cmp [rax],ch", 64), BYTES(0x38, 0x28), .len = 2, AR(CMP, 1, 1), .hb = true },
+	{ C("64: cmp [rax],edx", 64), BYTES(0x39, 0x10), .len = 2, AR(CMP, 4, 2) },
+	{ C("64: cmp dl,[rax]", 64), BYTES(0x3a, 0x10), .len = 2, AM(CMP, 1, 2) },
+	{ C("64: cmp rdx,[rax]", 64), BYTES(0x48, 0x3b, 0x10), .len = 3, AM(CMP, 8, 2) },
+	{ C("64: lock add [rax],ecx", 64), BYTES(0xf0, 0x01, 0x08), .len = 3, AR(ADD, 4, 1), .lk = true },
+	{ C("64: lock or [rax],ecx, 66 after", 64), BYTES(0xf0, 0x66, 0x09, 0x08), .len = 4, AR(OR, 2, 1), .lk = true },
+	{ C("64: lock cmp [rax],ecx #UD", 64), BYTES(0xf0, 0x39, 0x08), BAD },
+	{ C("64: lock add ecx,[rax] #UD", 64), BYTES(0xf0, 0x03, 0x08), BAD },
+	{ C("64: rep add [rax],ecx", 64), BYTES(0xf3, 0x01, 0x08), BAD },
+	{ C("64: add ecx,eax mod3", 64), BYTES(0x01, 0xc1), BAD },
+	{ C("64: add al,imm8 04 no memory", 64), BYTES(0x04, 0x01), BAD },
+	{ C("64: add eax,imm32 05 no memory", 64), BYTES(0x05, 0x01, 0x00, 0x00, 0x00), BAD },
+	{ C("64: 3c cmp al,imm8 no memory", 64), BYTES(0x3c, 0x01), BAD },
+	{ C("64: 06 push es", 64), BYTES(0x06, 0x00), BAD },
+	/* 80/81/83: group 1 with an immediate */
+	{ C("64: add byte [rax],0x80", 64), BYTES(0x80, 0x00, 0x80), .len = 3, AI(ADD, 1, 0x80) },
+	{ C("64: or byte [rbx+4],0x01", 64), BYTES(0x80, 0x4b, 0x04, 0x01), .len = 4, AI(OR, 1, 0x01) },
+	{ C("64: adc word [rax],0x8001", 64), BYTES(0x66, 0x81, 0x10, 0x01, 0x80), .len = 5, AI(ADC, 2, 0x8001) },
+	{ C("64: sbb dword [rax],0x80000000", 64), BYTES(0x81, 0x18, 0x00, 0x00, 0x00, 0x80), .len = 6, AI(SBB, 4, 0x80000000) },
+	{ C("64: and qword [rax],imm32 sign-extended", 64), BYTES(0x48, 0x81, 0x20, 0x00, 0xff, 0xff, 0xff), .len = 7, AI(AND, 8, 0xffffffffffffff00ULL) },
+	{ C("64: sub dword [rax],-1 83", 64), BYTES(0x83, 0x28, 0xff), .len = 3, AI(SUB, 4, 0xffffffff) },
+	{ C("64: xor word [rax],0x7f 83", 64), BYTES(0x66, 0x83, 0x30, 0x7f), .len = 4, AI(XOR, 2, 0x7f) },
+	{ C("64: cmp qword [rax],-128 83", 64), BYTES(0x48, 0x83, 0x38, 0x80), .len = 4, AI(CMP, 8, 0xffffffffffffff80ULL) },
+	{ C("64: lock and dword [rax],0x0f 83", 64), BYTES(0xf0, 0x83, 0x20, 0x0f), .len = 4, AI(AND, 4, 0x0f), .lk = true },
+	{ C("64: lock cmp dword [rax],1 83 #UD", 64), BYTES(0xf0, 0x83, 0x38, 0x01), BAD },
+	{ C("64: 82 is invalid in 64-bit mode", 64), BYTES(0x82, 0x00, 0x01), BAD },
+	{ C("64: 83 mod3", 64), BYTES(0x83, 0xc0, 0x01), BAD },
+	{ C("64: truncated 81 imm32", 64), BYTES(0x81, 0x00, 0x01, 0x00, 0x00), BAD },
+	/* 84/85 TEST, F6/F7 /0 TEST imm */
+	{ C("64: test [rax],cl", 64), BYTES(0x84, 0x08), .len = 2, AR(TEST, 1, 1) },
+	{ C("64: test [rax],r8 REX.WR", 64), BYTES(0x4c, 0x85, 0x00), .len = 3, AR(TEST, 8, 8) },
+	{ C("64: test byte [rax],0x80", 64), BYTES(0xf6, 0x00, 0x80), .len = 3, AI(TEST, 1, 0x80) },
+	{ C("64: test word [rax],0x8000", 64), BYTES(0x66, 0xf7, 0x00, 0x00, 0x80), .len = 5, AI(TEST, 2, 0x8000) },
+	{ C("64: test dword [rax],0x80000000", 64), BYTES(0xf7, 0x00, 0x00, 0x00, 0x00, 0x80), .len = 6, AI(TEST, 4, 0x80000000) },
+	{ C("64: test qword [rax],imm32 sign-extended", 64), BYTES(0x48, 0xf7, 0x00, 0x00, 0x00, 0x00, 0x80), .len = 7, AI(TEST, 8, 0xffffffff80000000ULL) },
+	{ C("64: F6 /1 (undocumented TEST alias)", 64), BYTES(0xf6, 0x08, 0x01), BAD },
+	{ C("64: F7 /2 not", 64), BYTES(0xf7, 0x10), BAD },
+	{ C("64: F7 /3 neg", 64), BYTES(0xf7, 0x18), BAD },
+	{ C("64: F7 /4 mul", 64), BYTES(0xf7, 0x20), BAD },
+	{ C("64: lock test #UD", 64), BYTES(0xf0, 0x85, 0x00), BAD },
+	/* FE/FF /0 /1 INC, DEC */
+	{ C("64: inc byte [rax]", 64), BYTES(0xfe, 0x00), .len = 2, AR(INC, 1, 0) },
+	{ C("64: dec byte [rax]", 64), BYTES(0xfe, 0x08), .len = 2, AR(DEC, 1, 0) },
+	{ C("64: inc word [rax]", 64), BYTES(0x66, 0xff, 0x00), .len = 3, AR(INC, 2, 0) },
+	{ C("64: dec dword [rbx+0x10]", 64), BYTES(0xff, 0x4b, 0x10), .len = 3, AR(DEC, 4, 0) },
+	{ C("64: lock inc qword [rax]", 64), BYTES(0xf0, 0x48, 0xff, 0x00), .len = 4, AR(INC, 8, 0), .lk = true },
+	{ C("64: FE /2 invalid", 64), BYTES(0xfe, 0x10), BAD },
+	{ C("64: FF /2 call", 64), BYTES(0xff, 0x10), BAD },
+	{ C("64: FF /4 jmp", 64), BYTES(0xff, 0x20), BAD },
+	{ C("64: FF /6 push", 64), BYTES(0xff, 0x30), BAD },
+	/* 0F A3/AB/B3/BB and 0F BA /4-7: bit tests */
+	{ C("64: bt [rax],ecx", 64), BYTES(0x0f, 0xa3, 0x08), .len = 3, AR(BT, 4, 1) },
+	{ C("64: bts [rax],cx 66", 64), BYTES(0x66, 0x0f, 0xab, 0x08), .len = 4, AR(BTS, 2, 1) },
+	{ C("64: btr [rax],r9 REX.WR", 64), BYTES(0x4c, 0x0f, 0xb3, 0x08), .len = 4, AR(BTR, 8, 9) },
+	{ C("64: btc [rax],ecx", 64), BYTES(0x0f, 0xbb, 0x08), .len = 3, AR(BTC, 4, 1) },
+	{ C("64: bt dword [rax],31", 64), BYTES(0x0f, 0xba, 0x20, 0x1f), .len = 4, AI(BT, 4, 31) },
+	{ C("64: bts qword [rax],0x3f", 64), BYTES(0x48, 0x0f, 0xba, 0x28, 0x3f), .len = 5, AI(BTS, 8, 0x3f) },
+	{ C("64: btr word [rax],0x80 imm8 not sign-extended", 64), BYTES(0x66, 0x0f, 0xba, 0x30, 0x80), .len = 5, AI(BTR, 2, 0x80) },
+	{ C("64: btc dword [rax],0xff", 64), BYTES(0x0f, 0xba, 0x38, 0xff), .len = 4, AI(BTC, 4, 0xff) },
+	{ C("64: lock bts [rax],ecx", 64), BYTES(0xf0, 0x0f, 0xab, 0x08), .len = 4, AR(BTS, 4, 1), .lk = true },
+	{ C("64: lock bt #UD", 64), BYTES(0xf0, 0x0f, 0xa3, 0x08), BAD },
+	{ C("64: 0F BA /0 reserved", 64), BYTES(0x0f, 0xba, 0x00, 0x01), BAD },
+	{ C("64: 0F BA /3 reserved", 64), BYTES(0x0f, 0xba, 0x18, 0x01), BAD },
+	{ C("64: truncated 0F BA imm8", 64), BYTES(0x0f, 0xba, 0x20), BAD },
+	/* 86/87 XCHG, 0F B0/B1 CMPXCHG */
+	{ C("64: xchg [rax],cl", 64), BYTES(0x86, 0x08), .len = 2, AR(XCHG, 1, 1) },
+	{ C("64: xchg [rax],bh", 64), BYTES(0x86, 0x38), .len = 2, AR(XCHG, 1, 3), .hb = true },
+	{ C("64: xchg [rax],r11 REX.WR", 64), BYTES(0x4c, 0x87, 0x18), .len = 3, AR(XCHG, 8, 11) },
+	{ C("64: lock xchg [rax],eax", 64), BYTES(0xf0, 0x87, 0x00), .len = 3, AR(XCHG, 4, 0), .lk = true },
+	{ C("64: cmpxchg [rax],cl", 64), BYTES(0x0f, 0xb0, 0x08), .len = 3, AR(CMPXCHG, 1, 1) },
+	{ C("64: cmpxchg [rax],dx 66", 64), BYTES(0x66, 0x0f, 0xb1, 0x10), .len = 4, AR(CMPXCHG, 2, 2) },
+	{ C("64: lock cmpxchg [rdi],r10 REX.WR", 64), BYTES(0xf0, 0x4c, 0x0f, 0xb1, 0x17), .len = 5, AR(CMPXCHG, 8, 10), .lk = true },
+	{ C("64: xchg mod3", 64), BYTES(0x87, 0xc8), BAD },
+	{ C("64: cmpxchg mod3", 64), BYTES(0x0f, 0xb1, 0xc8), BAD },
+	/* A4/A5 MOVS, AA/AB STOS */
+	{ C("64: movsb", 64), BYTES(0xa4), .len = 1, MOVS(1, 8) },
+	{ C("64: movsw 66", 64), BYTES(0x66, 0xa5), .len = 2, MOVS(2, 8) },
+	{ C("64: movsd", 64), BYTES(0xa5), .len = 1, MOVS(4, 8) },
+	{ C("64: movsq REX.W", 64), BYTES(0x48, 0xa5), .len = 2, MOVS(8, 8) },
+	{ C("64: rep movsq", 64), BYTES(0xf3, 0x48, 0xa5), .len = 3, MOVS(8, 8), .rp = true },
+	{ C("64: rep movsb 67: 32-bit addresses", 64), BYTES(0x67, 0xf3, 0xa4), .len = 3, MOVS(1, 4), .rp = true },
+	{ C("64: fs movsb: the source's segment", 64), BYTES(0x64, 0xa4), .len = 2, MOVS(1, 8), .seg = 0x64 },
+	{ C("64: stosb", 64), BYTES(0xaa), .len = 1, STOS(1, 8) },
+	{ C("64: rep stosd", 64), BYTES(0xf3, 0xab), .len = 2, STOS(4, 8), .rp = true },
+	{ C("64: rep stosq", 64), BYTES(0xf3, 0x48, 0xab), .len = 3, STOS(8, 8), .rp = true },
+	{ C("64: gs stosb: ES cannot be overridden", 64), BYTES(0x65, 0xaa), .len = 2, STOS(1, 8) },
+	{ C("64: repne movsb not guessed", 64), BYTES(0xf2, 0xa4), BAD },
+	{ C("64: lock movsb #UD", 64), BYTES(0xf0, 0xa4), BAD },
+	{ C("64: lodsb not emulated", 64), BYTES(0xac), BAD },
+	{ C("64: cmpsb not emulated", 64), BYTES(0xa6), BAD },
+	{ C("64: scasb not emulated", 64), BYTES(0xae), BAD },
+	/* 32- and 16-bit modes */
+	{ C("32: or [ebx+4],eax", 32), BYTES(0x09, 0x43, 0x04), .len = 3, AR(OR, 4, 0) },
+	{ C("32: add ax,[ebx] 66", 32), BYTES(0x66, 0x03, 0x03), .len = 3, AM(ADD, 2, 0) },
+	{ C("32: and dword [ebx],imm8 83", 32), BYTES(0x83, 0x23, 0xfe), .len = 3, AI(AND, 4, 0xfffffffe) },
+	{ C("32: 82 /0 is 80 outside 64-bit mode, not emulated", 32), BYTES(0x82, 0x00, 0x01), BAD },
+	{ C("32: rep movsd", 32), BYTES(0xf3, 0xa5), .len = 2, MOVS(4, 4), .rp = true },
+	{ C("32: rep stosb 67: 16-bit addresses", 32), BYTES(0x67, 0xf3, 0xaa), .len = 3, STOS(1, 2), .rp = true },
+	{ C("32: es movsw 66", 32), BYTES(0x26, 0x66, 0xa5), .len = 3, MOVS(2, 4), .seg = 0x26 },
+	{ C("16: or [bx],ax", 16), BYTES(0x09, 0x07), .len = 2, AR(OR, 2, 0) },
+	{ C("16: or [bx],eax 66", 16), BYTES(0x66, 0x09, 0x07), .len = 3, AR(OR, 4, 0) },
+	{ C("16: test word [0x1000],0x8000", 16), BYTES(0xf7, 0x06, 0x00, 0x10, 0x00, 0x80), .len = 6, AI(TEST, 2, 0x8000) },
+	{ C("16: rep movsw", 16), BYTES(0xf3, 0xa5), .len = 2, MOVS(2, 2), .rp = true },
+	{ C("16: rep stosd 66 67", 16), BYTES(0x66, 0x67, 0xf3, 0xab), .len = 4, STOS(4, 4), .rp = true },
 };
 
 struct mcase {
@@ -219,12 +350,98 @@ static const struct mcase mcases[] = {
 	{ C("store: REX.W imm32 1", 64), BYTES(0x48, 0xc7, 0x03, 0x01, 0x00, 0x00, 0x00), .store = true, .old = ~0ULL, .want = 1 },
 };
 
+/*
+ * xcases: decode, then execute on a value read (hvm_insn_alu_exec). Every
+ * register starts as XREG(i) except r (if not RAX) and RAX; afterwards
+ * all are unchanged except r and RAX, which must hold want_r/want_rax.
+ * Flags worked out by hand from the SDM's definitions.
+ */
+#define XREG(i)		(0x0101010101010101ULL * (0x10 + (i)))
+
+struct xcase {
+	const char *name;
+	unsigned int mode;
+	unsigned int n;
+	u8 b[24];
+	u64 mem;		/* the value memory read */
+	u8 r;			/* a register the instruction names */
+	u64 rv, rax, flags;	/* r, RAX and RFLAGS before */
+	bool writes;
+	u64 wval;		/* what it writes to memory */
+	u64 want_r, want_rax, want_flags;
+};
+
+#define X(nm)		.name = nm, .mode = 64
+
+static const struct xcase xcases[] = {
+	{ X("exec: or [m],eax writes, OF CF AF cleared"), BYTES(0x09, 0x03), .mem = 0xf0, .r = 0,
+	  .rax = 0x0f, .flags = 0xad7, .writes = true, .wval = 0xff, .want_rax = 0x0f, .want_flags = 0x206 },
+	{ X("exec: add ecx,[m] zero-extends rcx, CF ZF AF PF"), BYTES(0x03, 0x0b), .mem = 1, .r = 1,
+	  .rv = 0xdeadbeefffffffffULL, .flags = 0x202, .want_r = 0, .want_flags = 0x257 },
+	{ X("exec: add ah,[m] OF SF AF"), BYTES(0x02, 0x23), .mem = 1, .r = 0,
+	  .rax = 0x1122334455667f00ULL, .flags = 0x202, .want_rax = 0x1122334455668000ULL, .want_flags = 0xa92 },
+	{ X("exec: cmp ecx,[m] equal: ZF, rcx kept"), BYTES(0x3b, 0x0b), .mem = 5, .r = 1,
+	  .rv = 0xaaaaaaaa00000005ULL, .flags = 0x202, .want_r = 0xaaaaaaaa00000005ULL, .want_flags = 0x246 },
+	{ X("exec: cmp [m],ecx 5-6: CF SF AF PF"), BYTES(0x39, 0x0b), .mem = 5, .r = 1,
+	  .rv = 6, .flags = 0x202, .want_r = 6, .want_flags = 0x297 },
+	{ X("exec: test byte [m],0x80: SF, no write"), BYTES(0xf6, 0x03, 0x80), .mem = 0x80,
+	  .flags = 0x203, .want_flags = 0x282 },
+	{ X("exec: inc dword [m] keeps CF, OF SF AF PF"), BYTES(0xff, 0x03), .mem = 0x7fffffff,
+	  .flags = 0x203, .writes = true, .wval = 0x80000000, .want_flags = 0xa97 },
+	{ X("exec: dec byte [m] 0x80: OF AF"), BYTES(0xfe, 0x0b), .mem = 0x80,
+	  .flags = 0x202, .writes = true, .wval = 0x7f, .want_flags = 0xa12 },
+	{ X("exec: adc [m],ecx with CF: wraps to 0"), BYTES(0x11, 0x0b), .mem = 0xfffffffe, .r = 1,
+	  .rv = 1, .flags = 0x203, .writes = true, .wval = 0, .want_r = 1, .want_flags = 0x257 },
+	{ X("exec: sub word [m],-1 (83): CF AF"), BYTES(0x66, 0x83, 0x2b, 0xff), .mem = 0,
+	  .flags = 0x202, .writes = true, .wval = 1, .want_flags = 0x213 },
+	{ X("exec: and qword [m],imm32 sign-extended"), BYTES(0x48, 0x81, 0x23, 0x00, 0xff, 0xff, 0xff),
+	  .mem = 0x123456789abcdeffULL, .flags = 0x203, .writes = true, .wval = 0x123456789abcde00ULL,
+	  .want_flags = 0x206 },
+	{ X("exec: bt [m],ecx=35: bit 3 of the dword, CF"), BYTES(0x0f, 0xa3, 0x0b), .mem = 0x8, .r = 1,
+	  .rv = 35, .flags = 0x202, .want_r = 35, .want_flags = 0x203 },
+	{ X("exec: bts dword [m],31"), BYTES(0x0f, 0xba, 0x2b, 0x1f), .mem = 0,
+	  .flags = 0x203, .writes = true, .wval = 0x80000000, .want_flags = 0x202 },
+	{ X("exec: btr qword [m],rcx=65: bit 1"), BYTES(0x48, 0x0f, 0xb3, 0x0b), .mem = 3, .r = 1,
+	  .rv = 65, .flags = 0x202, .writes = true, .wval = 1, .want_r = 65, .want_flags = 0x203 },
+	{ X("exec: btc word [m],0x80: bit 0"), BYTES(0x66, 0x0f, 0xba, 0x3b, 0x80), .mem = 1,
+	  .flags = 0x202, .writes = true, .wval = 0, .want_flags = 0x203 },
+	{ X("exec: xchg [m],ecx zero-extends rcx, no flags"), BYTES(0x87, 0x0b), .mem = 0x11223344, .r = 1,
+	  .rv = 0xaaaaaaaabbbbbbbbULL, .flags = 0xad7, .writes = true, .wval = 0xbbbbbbbb,
+	  .want_r = 0x11223344, .want_flags = 0xad7 },
+	{ X("exec: xchg [m],bh"), BYTES(0x86, 0x3b), .mem = 0x99, .r = 3,
+	  .rv = 0x1111111111112233ULL, .flags = 0x202, .writes = true, .wval = 0x22,
+	  .want_r = 0x1111111111119933ULL, .want_flags = 0x202 },
+	{ X("exec: xchg [m],cx keeps 63:16"), BYTES(0x66, 0x87, 0x0b), .mem = 0x1234, .r = 1,
+	  .rv = 0xaaaaaaaabbbbccccULL, .flags = 0x202, .writes = true, .wval = 0xcccc,
+	  .want_r = 0xaaaaaaaabbbb1234ULL, .want_flags = 0x202 },
+	{ X("exec: cmpxchg [m],ecx equal: writes, RAX kept"), BYTES(0x0f, 0xb1, 0x0b), .mem = 5, .r = 1,
+	  .rv = 0x9999999977777777ULL, .rax = 0xffffffff00000005ULL, .flags = 0x202, .writes = true,
+	  .wval = 0x77777777, .want_r = 0x9999999977777777ULL, .want_rax = 0xffffffff00000005ULL,
+	  .want_flags = 0x246 },
+	{ X("exec: cmpxchg [m],ecx differ: EAX loaded, zero-extended"), BYTES(0x0f, 0xb1, 0x0b), .mem = 7,
+	  .r = 1, .rv = 0x77, .rax = 0xffffffff00000005ULL, .flags = 0x202, .want_r = 0x77, .want_rax = 7,
+	  .want_flags = 0x293 },
+	{ X("exec: cmpxchg byte [m],cl equal"), BYTES(0x0f, 0xb0, 0x0b), .mem = 0x42, .r = 1,
+	  .rv = 0x99, .rax = 0x123456789abcde42ULL, .flags = 0x202, .writes = true, .wval = 0x99,
+	  .want_r = 0x99, .want_rax = 0x123456789abcde42ULL, .want_flags = 0x246 },
+	{ X("exec: cmpxchg word differ: AX loaded, 63:16 kept, OF"), BYTES(0x66, 0x0f, 0xb1, 0x0b),
+	  .mem = 0x8000, .r = 1, .rv = 0x5555, .rax = 0x1111111111110001ULL, .flags = 0x202, .want_r = 0x5555,
+	  .want_rax = 0x1111111111118000ULL, .want_flags = 0xa83 },
+};
+
+#undef X
+
 #undef C
 #undef BYTES
 #undef LD
 #undef ST
 #undef IMM
 #undef BAD
+#undef AR
+#undef AM
+#undef AI
+#undef MOVS
+#undef STOS
 #undef O8
 #undef O4
 #undef O2

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Userspace TAP test for the MMIO instruction decoder in kmod/insn_decode.c.
- * Expected values come from the Intel SDM / AMD APM encoding rules.
+ * Expected values come from the Intel SDM / AMD APM encoding rules; the
+ * ALU results and flags (hvm_alu) from this host's CPU running the same
+ * operations.
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,15 +33,19 @@ static bool same(const struct hvm_insn *a, const struct hvm_insn *b)
 	       a->dst_size == b->dst_size && a->reg == b->reg &&
 	       a->high_byte == b->high_byte &&
 	       a->sign_extend == b->sign_extend &&
-	       a->has_imm == b->has_imm && a->imm == b->imm;
+	       a->has_imm == b->has_imm && a->imm == b->imm &&
+	       a->op == b->op && a->mem_src == b->mem_src &&
+	       a->lock == b->lock && a->rep == b->rep &&
+	       a->addr_size == b->addr_size && a->seg == b->seg;
 }
 
 static void dump(const char *what, const struct hvm_insn *i)
 {
-	printf("#   %s: len %u kind %u size %u dst %u reg %u hb %d sx %d imm %d 0x%llx\n",
+	printf("#   %s: len %u kind %u size %u dst %u reg %u hb %d sx %d imm %d 0x%llx op %u ms %d lk %d rp %d as %u seg %#x\n",
 	       what, i->len, i->kind, i->size, i->dst_size, i->reg,
 	       i->high_byte, i->sign_extend, i->has_imm,
-	       (unsigned long long)i->imm);
+	       (unsigned long long)i->imm, i->op, i->mem_src, i->lock,
+	       i->rep, i->addr_size, i->seg);
 }
 
 static void run_dcase(const struct dcase *c)
@@ -48,6 +54,8 @@ static void run_dcase(const struct dcase *c)
 		.len = c->len, .kind = c->kind, .size = c->size,
 		.dst_size = c->dst_size, .reg = c->reg, .high_byte = c->hb,
 		.sign_extend = c->sx, .has_imm = c->has_imm, .imm = c->imm,
+		.op = c->op, .mem_src = c->ms, .lock = c->lk, .rep = c->rp,
+		.addr_size = c->as, .seg = c->seg,
 	};
 	struct hvm_insn got, pad;
 	u8 buf[32] = { 0 };
@@ -103,6 +111,160 @@ static void run_mcase(const struct mcase *c)
 		       insn.kind);
 	report(got == c->want && (insn.kind == HVM_INSN_STORE) == c->store,
 	       c->name);
+}
+
+static void run_xcase(const struct xcase *c)
+{
+	u64 regs[16], rflags = c->flags, wval = 0;
+	struct hvm_insn insn;
+	bool writes, ok;
+	int i;
+
+	if (hvm_insn_decode(c->b, c->n, c->mode, &insn) ||
+	    insn.kind != HVM_INSN_ALU) {
+		printf("#   decode failed\n");
+		report(false, c->name);
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		regs[i] = XREG(i);
+	regs[c->r] = c->rv;
+	regs[0] = c->rax;
+	writes = hvm_insn_alu_exec(&insn, regs, &rflags, c->mem, &wval);
+	ok = writes == c->writes && (!writes || wval == c->wval) &&
+	     rflags == c->want_flags && regs[0] == c->want_rax &&
+	     (c->r == 0 || regs[c->r] == c->want_r);
+	for (i = 1; i < 16; i++)
+		if (i != c->r && regs[i] != XREG(i))
+			ok = false;
+	if (!ok)
+		printf("#   writes %d %#llx flags %#llx rax %#llx r%u %#llx\n",
+		       writes, (unsigned long long)wval,
+		       (unsigned long long)rflags, (unsigned long long)regs[0],
+		       c->r, (unsigned long long)regs[c->r]);
+	report(ok, c->name);
+}
+
+/*
+ * hvm_alu() against the host CPU: each operation and size on registers,
+ * RFLAGS loaded and saved around it with POPF/PUSHF (below the red zone).
+ */
+#define HOST_ASM(body, d, s, f)						\
+	asm("lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopf\n\t" body	\
+	    "\n\tpushf\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"		\
+	    : [d] "+r"(d), [f] "+r"(f) : [s] "r"(s) : "cc")
+
+#define HOST2(name, insn, type)						\
+static u64 host_##name(u64 dst, u64 src, u64 *fl)			\
+{									\
+	type d = dst, s = src;						\
+	u64 f = *fl;							\
+	HOST_ASM(insn " %[s], %[d]", d, s, f);				\
+	*fl = f;							\
+	return d;							\
+}
+
+#define HOST1(name, insn, type)						\
+static u64 host_##name(u64 dst, u64 src, u64 *fl)			\
+{									\
+	type d = dst, s = src;						\
+	u64 f = *fl;							\
+	HOST_ASM(insn " %[d]", d, s, f);				\
+	*fl = f;							\
+	return d;							\
+}
+
+#define HOST_SIZES(op)							\
+	HOST2(op##b, #op "b", u8) HOST2(op##w, #op "w", u16)		\
+	HOST2(op##l, #op "l", u32) HOST2(op##q, #op "q", u64)
+
+HOST_SIZES(add) HOST_SIZES(or) HOST_SIZES(adc) HOST_SIZES(sbb)
+HOST_SIZES(and) HOST_SIZES(sub) HOST_SIZES(xor) HOST_SIZES(cmp)
+HOST_SIZES(test)
+HOST1(incb, "incb", u8) HOST1(incw, "incw", u16) HOST1(incl, "incl", u32) HOST1(incq, "incq", u64)
+HOST1(decb, "decb", u8) HOST1(decw, "decw", u16) HOST1(decl, "decl", u32) HOST1(decq, "decq", u64)
+HOST2(btw, "btw", u16) HOST2(btl, "btl", u32) HOST2(btq, "btq", u64)
+HOST2(btsw, "btsw", u16) HOST2(btsl, "btsl", u32) HOST2(btsq, "btsq", u64)
+HOST2(btrw, "btrw", u16) HOST2(btrl, "btrl", u32) HOST2(btrq, "btrq", u64)
+HOST2(btcw, "btcw", u16) HOST2(btcl, "btcl", u32) HOST2(btcq, "btcq", u64)
+
+struct host_op {
+	const char *name;
+	unsigned int op, size;
+	u64 (*fn)(u64 dst, u64 src, u64 *fl);
+};
+
+#define HOP(o, sfx, sz)	{ #o #sfx, HVM_ALU_##o, sz, host_##o##sfx }
+#define HOPS(o, lo)	{ #lo "b", HVM_ALU_##o, 1, host_##lo##b }, \
+			{ #lo "w", HVM_ALU_##o, 2, host_##lo##w }, \
+			{ #lo "l", HVM_ALU_##o, 4, host_##lo##l }, \
+			{ #lo "q", HVM_ALU_##o, 8, host_##lo##q }
+#define HOPS_BT(o, lo)	{ #lo "w", HVM_ALU_##o, 2, host_##lo##w }, \
+			{ #lo "l", HVM_ALU_##o, 4, host_##lo##l }, \
+			{ #lo "q", HVM_ALU_##o, 8, host_##lo##q }
+
+static const struct host_op host_ops[] = {
+	HOPS(ADD, add), HOPS(OR, or), HOPS(ADC, adc), HOPS(SBB, sbb),
+	HOPS(AND, and), HOPS(SUB, sub), HOPS(XOR, xor), HOPS(CMP, cmp),
+	HOPS(TEST, test), HOPS(INC, inc), HOPS(DEC, dec),
+	HOPS_BT(BT, bt), HOPS_BT(BTS, bts), HOPS_BT(BTR, btr), HOPS_BT(BTC, btc),
+};
+
+static const u64 alu_values[] = {
+	0, 1, 2, 0x0f, 0x10, 0x7f, 0x80, 0x81, 0xfe, 0xff, 0x100, 0x7fff,
+	0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff,
+	0x100000000ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
+	0xfffffffffffffffeULL, ~0ULL, 0x0123456789abcdefULL,
+	0xfedcba9876543210ULL, 0x5555555555555555ULL, 0xaaaaaaaaaaaaaaaaULL,
+};
+
+static void run_host_op(const struct host_op *h)
+{
+	/* Flags the SDM defines (and AF of the logic ops, cleared by both). */
+	u64 mask = HVM_RFLAGS_ARITH, want, got, fin, fw, fg;
+	unsigned int i, j, k, bad = 0, n = 0;
+	u64 mask_size = h->size == 8 ? ~0ULL : (1ULL << (h->size * 8)) - 1;
+
+	if (h->op >= HVM_ALU_BT && h->op <= HVM_ALU_BTC)
+		mask = HVM_RFLAGS_CF;	/* OF SF AF PF undefined, ZF kept */
+	for (i = 0; i < ARRAY_SIZE(alu_values); i++) {
+		for (j = 0; j < ARRAY_SIZE(alu_values); j++) {
+			/* Flags in: none, then all (CF in for ADC/SBB/INC/DEC). */
+			for (k = 0; k < 2; k++) {
+				fin = 0x202 | (k ? HVM_RFLAGS_ARITH : 0);
+				fw = fin;
+				fg = fin;
+				want = h->fn(alu_values[i], alu_values[j], &fw);
+				got = hvm_alu(h->op, h->size, alu_values[i],
+					      alu_values[j], &fg);
+				n++;
+				/* CMP and TEST only set flags. */
+				if (h->op == HVM_ALU_CMP || h->op == HVM_ALU_TEST)
+					got = want;
+				if ((got & mask_size) == (want & mask_size) &&
+				    (fg & mask) == (fw & mask) &&
+				    (fg & ~HVM_RFLAGS_ARITH) == (fin & ~HVM_RFLAGS_ARITH))
+					continue;
+				if (bad++ < 3)
+					printf("#   %s %#llx, %#llx flags in %#llx: host %#llx flags %#llx, hvm %#llx flags %#llx\n",
+					       h->name,
+					       (unsigned long long)alu_values[i],
+					       (unsigned long long)alu_values[j],
+					       (unsigned long long)fin,
+					       (unsigned long long)want,
+					       (unsigned long long)fw,
+					       (unsigned long long)got,
+					       (unsigned long long)fg);
+			}
+		}
+	}
+	printf("#   %s: %u operand pairs, %u differ from the host\n", h->name, n, bad);
+	{
+		char name[64];
+
+		snprintf(name, sizeof(name), "alu: %s matches the host CPU", h->name);
+		report(!bad, name);
+	}
 }
 
 /* hvm_insn_length(): instructions an exit names by opcode, with prefixes. */
@@ -195,12 +357,17 @@ int main(void)
 
 	printf("TAP version 13\n");
 	printf("1..%zu\n", ARRAY_SIZE(dcases) + ARRAY_SIZE(mcases) +
-	       ARRAY_SIZE(lcases) + ARRAY_SIZE(crcases) + 1);
+	       ARRAY_SIZE(lcases) + ARRAY_SIZE(crcases) + ARRAY_SIZE(xcases) +
+	       ARRAY_SIZE(host_ops) + 1);
 
 	for (i = 0; i < ARRAY_SIZE(dcases); i++)
 		run_dcase(&dcases[i]);
 	for (i = 0; i < ARRAY_SIZE(mcases); i++)
 		run_mcase(&mcases[i]);
+	for (i = 0; i < ARRAY_SIZE(xcases); i++)
+		run_xcase(&xcases[i]);
+	for (i = 0; i < ARRAY_SIZE(host_ops); i++)
+		run_host_op(&host_ops[i]);
 	for (i = 0; i < ARRAY_SIZE(lcases); i++)
 		run_lcase(&lcases[i]);
 	for (i = 0; i < ARRAY_SIZE(crcases); i++)
