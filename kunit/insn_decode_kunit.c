@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite of the MMIO instruction decoder (kmod/insn_decode.c): the
- * table of byte sequences shared with the host-side test, then exhaustive
- * sweeps (every opcode, every ModRM/SIB byte, every REX) against rules
- * taken from the SDM, and random byte streams in buffers of exactly the
- * bytes available, so that KASAN catches any read past them.
+ * tables of byte sequences and of executions shared with the host-side
+ * test, then exhaustive sweeps (every opcode, every ModRM/SIB byte, every
+ * REX, every emulated form in every operand size) against rules taken
+ * from the SDM, and random byte streams in buffers of exactly the bytes
+ * available, so that KASAN catches any read past them.
  */
 #include <linux/errno.h>
 #include <linux/prandom.h>
@@ -32,6 +33,14 @@ static void insn_expect_eq(struct kunit *test, const struct hvm_insn *got,
 	KUNIT_EXPECT_EQ_MSG(test, got->has_imm, want->has_imm, "%s: has_imm",
 			    what);
 	KUNIT_EXPECT_EQ_MSG(test, got->imm, want->imm, "%s: imm", what);
+	KUNIT_EXPECT_EQ_MSG(test, got->op, want->op, "%s: op", what);
+	KUNIT_EXPECT_EQ_MSG(test, got->mem_src, want->mem_src, "%s: mem_src",
+			    what);
+	KUNIT_EXPECT_EQ_MSG(test, got->lock, want->lock, "%s: lock", what);
+	KUNIT_EXPECT_EQ_MSG(test, got->rep, want->rep, "%s: rep", what);
+	KUNIT_EXPECT_EQ_MSG(test, got->addr_size, want->addr_size,
+			    "%s: addr_size", what);
+	KUNIT_EXPECT_EQ_MSG(test, got->seg, want->seg, "%s: seg", what);
 }
 
 static void dcase_desc(const struct dcase *c, char *desc)
@@ -49,6 +58,8 @@ static void insn_decode_table(struct kunit *test)
 		.len = c->len, .kind = c->kind, .size = c->size,
 		.dst_size = c->dst_size, .reg = c->reg, .high_byte = c->hb,
 		.sign_extend = c->sx, .has_imm = c->has_imm, .imm = c->imm,
+		.op = c->op, .mem_src = c->ms, .lock = c->lk, .rep = c->rp,
+		.addr_size = c->as, .seg = c->seg,
 	};
 	struct hvm_insn got;
 	u8 *exact, buf[32];
@@ -99,6 +110,40 @@ static void insn_merge_table(struct kunit *test)
 				c->want);
 }
 
+static void xcase_desc(const struct xcase *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(xcase, xcases, xcase_desc);
+
+/* An ALU form executed on a value read: registers, RFLAGS, the write. */
+static void insn_exec_table(struct kunit *test)
+{
+	const struct xcase *c = test->param_value;
+	u64 regs[16], rflags = c->flags, wval = 0;
+	struct hvm_insn insn;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, hvm_insn_decode(c->b, c->n, c->mode, &insn), 0);
+	KUNIT_ASSERT_EQ(test, insn.kind, HVM_INSN_ALU);
+	for (i = 0; i < 16; i++)
+		regs[i] = XREG(i);
+	regs[c->r] = c->rv;
+	regs[0] = c->rax;
+	KUNIT_EXPECT_EQ(test, hvm_insn_alu_exec(&insn, regs, &rflags, c->mem,
+						&wval), c->writes);
+	if (c->writes)
+		KUNIT_EXPECT_EQ(test, wval, c->wval);
+	KUNIT_EXPECT_EQ(test, rflags, c->want_flags);
+	KUNIT_EXPECT_EQ(test, regs[0], c->want_rax);
+	if (c->r)
+		KUNIT_EXPECT_EQ(test, regs[c->r], c->want_r);
+	for (i = 1; i < 16; i++)
+		if (i != c->r)
+			KUNIT_EXPECT_EQ_MSG(test, regs[i], XREG(i), "r%d", i);
+}
+
 static void insn_decode_rejects_bad_mode_and_empty(struct kunit *test)
 {
 	static const u8 mov[] = { 0x8b, 0x03 };
@@ -118,45 +163,221 @@ static void insn_decode_rejects_bad_mode_and_empty(struct kunit *test)
 /* A failed decode leaves nothing behind that a caller could act on. */
 static void insn_decode_failure_clears_result(struct kunit *test)
 {
-	static const u8 add[] = { 0x01, 0x08 };
+	static const u8 neg[] = { 0xf7, 0x18 };
 	static const u8 cut[] = { 0xc7, 0x00, 0x78, 0x56 };
 	struct hvm_insn insn, zero = { 0 };
 
 	memset(&insn, 0xa5, sizeof(insn));
-	KUNIT_EXPECT_EQ(test, hvm_insn_decode(add, sizeof(add), 64, &insn), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hvm_insn_decode(neg, sizeof(neg), 64, &insn), -EINVAL);
 	insn_expect_eq(test, &insn, &zero, "unknown opcode");
 	memset(&insn, 0xa5, sizeof(insn));
 	KUNIT_EXPECT_EQ(test, hvm_insn_decode(cut, sizeof(cut), 64, &insn), -EINVAL);
 	KUNIT_EXPECT_EQ(test, insn.len, 0);
 }
 
-/* Of all 256 one-byte opcodes and all 256 0F xx ones, only the MOVs. */
-static void insn_decode_only_mov_opcodes(struct kunit *test)
+/*
+ * Does b[0] b[1]=00 b[2]=00... decode in @mode? Opcodes hvm emulates with
+ * ModRM 00 ([rax] / [bx+si]): the MOVs, ADD..CMP, group 1, TEST, XCHG,
+ * group 3 /0, groups 4/5 /0 and the string stores; a prefix before ADD
+ * (00 00) too, except REP/REPNE, and REX only in 64-bit mode.
+ */
+static bool sdm_one_byte_known(unsigned int op, unsigned int mode)
+{
+	if (op < 0x40)
+		return (op & 7) < 4 || op == 0x26 || op == 0x2e || op == 0x36 ||
+		       op == 0x3e;
+	if (op < 0x50)
+		return mode == 64;
+	switch (op) {
+	case 0x64: case 0x65: case 0x66: case 0x67: case 0xf0:
+	case 0x80: case 0x81: case 0x83: case 0x84 ... 0x8b:
+	case 0xa0 ... 0xa5: case 0xaa: case 0xab:
+	case 0xc6: case 0xc7: case 0xf6: case 0xf7: case 0xfe: case 0xff:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Of all 256 one-byte opcodes and all 256 0F xx ones, only the known. */
+static void insn_decode_only_known_opcodes(struct kunit *test)
 {
 	static const unsigned int modes[] = { 16, 32, 64 };
 	u8 b[HVM_INSN_MAX_LEN] = { 0 };
 	struct hvm_insn insn;
 	int m, op, rc;
-	bool mov;
+	bool known;
 
 	for (m = 0; m < ARRAY_SIZE(modes); m++) {
 		for (op = 0; op < 256; op++) {
 			b[0] = op;
 			b[1] = 0x00;	/* ModRM [rax]/[bx+si]; after a prefix: ADD */
 			rc = hvm_insn_decode(b, sizeof(b), modes[m], &insn);
-			mov = (op >= 0x88 && op <= 0x8b) || (op >= 0xa0 && op <= 0xa3) ||
-			      op == 0xc6 || op == 0xc7;
-			KUNIT_EXPECT_EQ_MSG(test, rc, mov ? 0 : -EINVAL,
+			known = sdm_one_byte_known(op, modes[m]);
+			KUNIT_EXPECT_EQ_MSG(test, rc, known ? 0 : -EINVAL,
 					    "mode %u opcode %02x", modes[m], op);
 
 			b[0] = 0x0f;
 			b[1] = op;
-			b[2] = 0x00;
+			b[2] = 0x00;	/* 0F BA /0 is reserved */
 			rc = hvm_insn_decode(b, sizeof(b), modes[m], &insn);
-			mov = op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf;
-			KUNIT_EXPECT_EQ_MSG(test, rc, mov ? 0 : -EINVAL,
+			known = op == 0xb6 || op == 0xb7 || op == 0xbe || op == 0xbf ||
+				op == 0xa3 || op == 0xab || op == 0xb3 || op == 0xbb ||
+				op == 0xb0 || op == 0xb1;
+			KUNIT_EXPECT_EQ_MSG(test, rc, known ? 0 : -EINVAL,
 					    "mode %u opcode 0f %02x", modes[m], op);
 			b[2] = 0;
+		}
+	}
+}
+
+/* An emulated form other than MOV, for the operand-size sweep. */
+struct alu_form {
+	u8 op[2], oplen;
+	s8 ext;		/* ModRM.reg it needs, -1: a register operand */
+	u8 kind, alu;
+	bool byte;	/* fixed 8-bit operand */
+	u8 imm;		/* 0, 1 (imm8) or 4 (imm16/32 by operand size) */
+	bool mem_src;
+};
+
+#define F1(o, e, a, b, i)	{ { o }, 1, e, HVM_INSN_ALU, HVM_ALU_##a, b, i, false }
+#define F2(o, e, a, b, i)	{ { 0x0f, o }, 2, e, HVM_INSN_ALU, HVM_ALU_##a, b, i, false }
+
+static const struct alu_form alu_forms[] = {
+	F1(0x80, 0, ADD, true, 1), F1(0x80, 1, OR, true, 1), F1(0x80, 2, ADC, true, 1),
+	F1(0x80, 3, SBB, true, 1), F1(0x80, 4, AND, true, 1), F1(0x80, 5, SUB, true, 1),
+	F1(0x80, 6, XOR, true, 1), F1(0x80, 7, CMP, true, 1),
+	F1(0x81, 0, ADD, false, 4), F1(0x81, 1, OR, false, 4), F1(0x81, 2, ADC, false, 4),
+	F1(0x81, 3, SBB, false, 4), F1(0x81, 4, AND, false, 4), F1(0x81, 5, SUB, false, 4),
+	F1(0x81, 6, XOR, false, 4), F1(0x81, 7, CMP, false, 4),
+	F1(0x83, 0, ADD, false, 1), F1(0x83, 1, OR, false, 1), F1(0x83, 2, ADC, false, 1),
+	F1(0x83, 3, SBB, false, 1), F1(0x83, 4, AND, false, 1), F1(0x83, 5, SUB, false, 1),
+	F1(0x83, 6, XOR, false, 1), F1(0x83, 7, CMP, false, 1),
+	F1(0x84, -1, TEST, true, 0), F1(0x85, -1, TEST, false, 0),
+	F1(0x86, -1, XCHG, true, 0), F1(0x87, -1, XCHG, false, 0),
+	F1(0xf6, 0, TEST, true, 1), F1(0xf7, 0, TEST, false, 4),
+	F1(0xfe, 0, INC, true, 0), F1(0xfe, 1, DEC, true, 0),
+	F1(0xff, 0, INC, false, 0), F1(0xff, 1, DEC, false, 0),
+	F2(0xa3, -1, BT, false, 0), F2(0xab, -1, BTS, false, 0),
+	F2(0xb3, -1, BTR, false, 0), F2(0xbb, -1, BTC, false, 0),
+	F2(0xba, 4, BT, false, 1), F2(0xba, 5, BTS, false, 1),
+	F2(0xba, 6, BTR, false, 1), F2(0xba, 7, BTC, false, 1),
+	F2(0xb0, -1, CMPXCHG, true, 0), F2(0xb1, -1, CMPXCHG, false, 0),
+	{ { 0xa4 }, 1, -1, HVM_INSN_MOVS, 0, true, 0, false },
+	{ { 0xa5 }, 1, -1, HVM_INSN_MOVS, 0, false, 0, false },
+	{ { 0xaa }, 1, -1, HVM_INSN_STOS, 0, true, 0, false },
+	{ { 0xab }, 1, -1, HVM_INSN_STOS, 0, false, 0, false },
+};
+
+#undef F1
+#undef F2
+
+/* One form, one mode, with or without 66, REX.W, LOCK: size, length, op. */
+static void alu_form_check(struct kunit *test, const struct alu_form *f,
+			   unsigned int mode, bool p66, bool rexw, bool lock)
+{
+	unsigned int n = 0, size, len, reg = 2, imm_len;
+	bool strop = f->kind != HVM_INSN_ALU;
+	u8 b[HVM_INSN_MAX_LEN + 4];
+	struct hvm_insn insn;
+	bool want_ok;
+	int rc;
+
+	memset(b, 0x90, sizeof(b));
+	if (lock)
+		b[n++] = 0xf0;
+	if (p66)
+		b[n++] = 0x66;
+	if (rexw)
+		b[n++] = 0x48;
+	memcpy(b + n, f->op, f->oplen);
+	n += f->oplen;
+	if (!strop)	/* [rax] / [bx+si], reg from the form or RDX */
+		b[n++] = (f->ext >= 0 ? f->ext : reg) << 3;
+	size = mode == 16 ? (p66 ? 4 : 2) : (p66 ? 2 : 4);
+	if (rexw)
+		size = 8;
+	if (f->byte)
+		size = 1;
+	imm_len = f->imm == 4 ? min(size, 4u) : f->imm;
+	memset(b + n, 0x81, imm_len);	/* sign bit set */
+	len = n + imm_len;
+
+	rc = hvm_insn_decode(b, sizeof(b), mode, &insn);
+	want_ok = !lock || (!strop && f->alu != HVM_ALU_CMP &&
+				   f->alu != HVM_ALU_TEST && f->alu != HVM_ALU_BT);
+	KUNIT_ASSERT_EQ_MSG(test, rc, want_ok ? 0 : -EINVAL,
+			    "%02x %02x /%d mode %u 66 %d W %d lock %d", f->op[0],
+			    f->op[1], f->ext, mode, p66, rexw, lock);
+	if (rc)
+		return;
+	KUNIT_EXPECT_EQ(test, insn.len, len);
+	KUNIT_EXPECT_EQ(test, insn.kind, f->kind);
+	KUNIT_EXPECT_EQ(test, insn.size, size);
+	KUNIT_EXPECT_EQ(test, insn.lock, lock);
+	KUNIT_EXPECT_EQ(test, insn.has_imm, !!f->imm);
+	if (strop) {
+		KUNIT_EXPECT_EQ(test, insn.addr_size, mode / 8);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, insn.op, f->alu);
+	KUNIT_EXPECT_EQ(test, insn.mem_src, false);
+	if (f->imm) {
+		/* imm8 sign-extends, except a bit offset */
+		u64 want = f->op[0] == 0x0f ? 0x81 :
+			   imm_len == 1 ? 0xffffffffffffff81ULL :
+			   imm_len == 2 ? 0xffffffffffff8181ULL :
+			   0xffffffff81818181ULL;
+
+		KUNIT_EXPECT_EQ(test, insn.imm,
+				want & (size == 8 ? ~0ULL : (1ULL << size * 8) - 1));
+	} else if (f->ext < 0) {
+		KUNIT_EXPECT_EQ(test, insn.reg, reg);
+	}
+}
+
+/* Every form in every mode and operand size, with LOCK where it may be. */
+static void insn_decode_alu_sizes(struct kunit *test)
+{
+	static const unsigned int modes[] = { 16, 32, 64 };
+	unsigned int f, m, v;
+
+	for (f = 0; f < ARRAY_SIZE(alu_forms); f++)
+		for (m = 0; m < ARRAY_SIZE(modes); m++)
+			for (v = 0; v < 8; v++) {
+				if ((v & 2) && modes[m] != 64)
+					continue;	/* REX */
+				alu_form_check(test, &alu_forms[f], modes[m],
+					       v & 1, v & 2, v & 4);
+			}
+}
+
+/* 00-3B: each of ADD..CMP, both directions, both sizes, in every mode. */
+static void insn_decode_alu_reg_forms(struct kunit *test)
+{
+	static const unsigned int modes[] = { 16, 32, 64 };
+	unsigned int op, m, size;
+	struct hvm_insn insn;
+
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (op = 0; op < 0x40; op++) {
+			u8 b[] = { 0x66, op, 0x18 };	/* [rax], reg 3 (BL/BX/EBX) */
+
+			if ((op & 7) > 3)
+				continue;
+			KUNIT_ASSERT_EQ(test, hvm_insn_decode(b + 1, 2, modes[m], &insn), 0);
+			size = op & 1 ? (modes[m] == 16 ? 2 : 4) : 1;
+			KUNIT_EXPECT_EQ(test, insn.kind, HVM_INSN_ALU);
+			KUNIT_EXPECT_EQ(test, insn.op, op >> 3);
+			KUNIT_EXPECT_EQ(test, insn.size, size);
+			KUNIT_EXPECT_EQ(test, insn.mem_src, !!(op & 2));
+			KUNIT_EXPECT_EQ(test, insn.reg, 3);
+			KUNIT_EXPECT_EQ(test, insn.len, 2);
+			KUNIT_ASSERT_EQ(test, hvm_insn_decode(b, 3, modes[m], &insn), 0);
+			size = op & 1 ? (modes[m] == 16 ? 4 : 2) : 1;
+			KUNIT_EXPECT_EQ(test, insn.size, size);
+			KUNIT_EXPECT_EQ(test, insn.len, 3);
 		}
 	}
 }
@@ -325,6 +546,9 @@ static u8 insn_random_byte(struct rnd_state *rnd)
 		0x40, 0x41, 0x44, 0x48, 0x4c, 0x4f, 0x88, 0x89, 0x8a, 0x8b,
 		0xa0, 0xa1, 0xa2, 0xa3, 0xc6, 0xc7, 0x0f, 0xb6, 0xb7, 0xbe,
 		0xbf, 0x04, 0x05, 0x25, 0x44, 0x84, 0x06, 0x46, 0x86,
+		0x01, 0x09, 0x0b, 0x39, 0x80, 0x81, 0x83, 0x85, 0x87, 0xf6,
+		0xf7, 0xfe, 0xff, 0xa3, 0xab, 0xb3, 0xbb, 0xba, 0xb0, 0xb1,
+		0xa4, 0xa5, 0xaa, 0xf2,
 	};
 	u32 r = prandom_u32_state(rnd);
 
@@ -358,8 +582,14 @@ static void insn_decode_random_streams(struct kunit *test)
 			accepted++;
 			KUNIT_EXPECT_LE(test, insn.len, avail);
 			KUNIT_EXPECT_LE(test, insn.len, HVM_INSN_MAX_LEN);
-			KUNIT_EXPECT_TRUE(test, insn.kind == HVM_INSN_LOAD ||
-					  insn.kind == HVM_INSN_STORE);
+			KUNIT_EXPECT_TRUE(test, insn.kind >= HVM_INSN_LOAD &&
+					  insn.kind <= HVM_INSN_STOS);
+			KUNIT_EXPECT_LT(test, insn.op, HVM_ALU_NR_OPS);
+			if (insn.lock)
+				KUNIT_EXPECT_TRUE(test, hvm_insn_is_rmw(&insn));
+			if (insn.rep)
+				KUNIT_EXPECT_TRUE(test, insn.kind == HVM_INSN_MOVS ||
+						  insn.kind == HVM_INSN_STOS);
 			KUNIT_EXPECT_TRUE(test, insn.size == 1 || insn.size == 2 ||
 					  insn.size == 4 || insn.size == 8);
 			KUNIT_EXPECT_LT(test, insn.reg, 16);
@@ -385,9 +615,12 @@ static void insn_decode_random_streams(struct kunit *test)
 static struct kunit_case insn_decode_cases[] = {
 	KUNIT_CASE_PARAM(insn_decode_table, dcase_gen_params),
 	KUNIT_CASE_PARAM(insn_merge_table, mcase_gen_params),
+	KUNIT_CASE_PARAM(insn_exec_table, xcase_gen_params),
 	KUNIT_CASE(insn_decode_rejects_bad_mode_and_empty),
 	KUNIT_CASE(insn_decode_failure_clears_result),
-	KUNIT_CASE(insn_decode_only_mov_opcodes),
+	KUNIT_CASE(insn_decode_only_known_opcodes),
+	KUNIT_CASE(insn_decode_alu_sizes),
+	KUNIT_CASE(insn_decode_alu_reg_forms),
 	KUNIT_CASE(insn_decode_modrm_sib_64),
 	KUNIT_CASE(insn_decode_modrm_sib_32),
 	KUNIT_CASE(insn_decode_modrm_16),
