@@ -6,7 +6,8 @@
  * data) and supplies read data; after each read the guest reports the
  * destination register so the host can check zero/sign extension and that
  * the untouched upper bits of 8/16-bit destinations are preserved.
- * An instruction hvm does not decode ends in INTERNAL_ERROR_EMULATION.
+ * An instruction hvm does not decode (a shift) ends in
+ * INTERNAL_ERROR_EMULATION.
  */
 #include "hvm_util.h"
 #include "guest.h"
@@ -265,17 +266,17 @@ static bool run_step(struct hvm_vcpu *vcpu, unsigned int i)
 	return true;
 }
 
-static __guest_code void guest_add(void)
+static __guest_code void guest_shl(void)
 {
-	/* add %eax, 0x20(%rbx): not a MOV, hvm must not emulate it */
-	asm volatile(".byte 0x01, 0x43, 0x20" :: "a"(1), "b"(MMIO_GVA) : "memory");
+	/* shll 0x20(%rbx): hvm does not emulate shifts (mmio_alu_test: ALU) */
+	asm volatile(".byte 0xd1, 0x63, 0x20" :: "b"(MMIO_GVA) : "memory", "cc");
 	GUEST_DONE();
 }
 
 static void test_unsupported(void)
 {
 	struct hvm_vcpu *vcpu;
-	struct hvm_vm *vm = vm_create_with_vcpu(&vcpu, guest_add);
+	struct hvm_vm *vm = vm_create_with_vcpu(&vcpu, guest_shl);
 	struct hvm_run *run = vcpu->run;
 	int r;
 
@@ -284,10 +285,10 @@ static void test_unsupported(void)
 	ksft_test_result(!r && run->exit_reason == HVM_EXIT_INTERNAL_ERROR &&
 			 run->internal.suberror == HVM_INTERNAL_ERROR_EMULATION &&
 			 run->internal.insn_len >= 3 && run->internal.insn_len <= 15 &&
-			 run->internal.insn_bytes[0] == 0x01 &&
-			 run->internal.insn_bytes[1] == 0x43 &&
+			 run->internal.insn_bytes[0] == 0xd1 &&
+			 run->internal.insn_bytes[1] == 0x63 &&
 			 run->internal.insn_bytes[2] == 0x20,
-			 "MMIO by 'add %%eax,0x20(%%rbx)' exits with INTERNAL_ERROR_EMULATION and its bytes 01 43 20 (%s)",
+			 "MMIO by 'shll 0x20(%%rbx)' exits with INTERNAL_ERROR_EMULATION and its bytes d1 63 20 (%s)",
 			 vcpu_exit_desc(vcpu));
 	vm_free(vm);
 }
