@@ -138,6 +138,87 @@ static void mem_access(struct cbuf *c, struct rng *r, u64 gpa, int size, bool wr
 	e8(c, modrm);
 }
 
+/* The operand-size prefixes of a size-byte operation (not 1). */
+static void osize(struct cbuf *c, int size)
+{
+	if (size == 2)
+		o16(c);
+	else if (size == 4)
+		o32(c);
+	else if (size == 8)
+		e8(c, 0x48);
+}
+
+/*
+ * A read-modify-write, compare or bit test, XCHG/CMPXCHG, or MOVS/STOS
+ * of size bytes at gpa: the forms hvm's MMIO emulator executes besides
+ * MOV (a read exit, then a write exit). Sometimes LOCK, which some of
+ * them take and the others #UD on.
+ */
+static void mem_rmw(struct cbuf *c, struct rng *r, u64 gpa, int size)
+{
+	u8 rm = point_at(c, gpa), reg = rnd(r, 8) << 3;
+	bool byte = size == 1;
+
+	if (size == 8 && c->mode != MODE_LONG)
+		size = 4;
+	if (c->mode != MODE_REAL && chance(r, 15)) {	/* MOVS / STOS, maybe REP */
+		mov_r64(c, RDI, gpa);
+		mov_r32(c, RSI, DATA_GPA + rnd(r, 0x100));
+		mov_r32(c, RCX, rnd(r, 4));
+		if (chance(r, 60))
+			e8(c, 0xf3);
+		osize(c, size);
+		e8(c, (chance(r, 50) ? 0xa4 : 0xaa) + !byte);
+		return;
+	}
+	mov_r32(c, RCX, (u32)rng_next(r));	/* a bit offset, a source */
+	if (chance(r, 20))
+		e8(c, 0xf0);
+	if (!byte)
+		osize(c, size);
+	switch (rnd(r, 7)) {
+	case 0:		/* ADD..CMP with a register, either direction */
+		e8(c, rnd(r, 8) << 3 | (chance(r, 30) ? 2 : 0) | !byte);
+		e8(c, rm | reg);
+		break;
+	case 1:		/* group 1 with an immediate */
+		e8(c, byte ? 0x80 : chance(r, 50) ? 0x83 : 0x81);
+		e8(c, rm | reg);
+		eN(c, rng_next(r), byte || chance(r, 50) ? 1 : size == 2 ? 2 : 4);
+		break;
+	case 2:		/* TEST, XCHG */
+		e8(c, (chance(r, 50) ? 0x84 : 0x86) + !byte);
+		e8(c, rm | reg);
+		break;
+	case 3:		/* TEST with an immediate */
+		e8(c, 0xf6 + !byte);
+		e8(c, rm);
+		eN(c, rng_next(r), byte ? 1 : size == 2 ? 2 : 4);
+		break;
+	case 4:		/* INC, DEC */
+		e8(c, 0xfe + !byte);
+		e8(c, rm | (chance(r, 50) ? 0x08 : 0));
+		break;
+	case 5:		/* BT, BTS, BTR, BTC: register or immediate offset */
+		e8(c, 0x0f);
+		if (chance(r, 50)) {
+			e8(c, 0xa3 + (rnd(r, 4) << 3));
+			e8(c, rm | reg);
+		} else {
+			e8(c, 0xba);
+			e8(c, rm | (4 + rnd(r, 4)) << 3);
+			e8(c, rng_next(r));
+		}
+		break;
+	default:	/* CMPXCHG */
+		e8(c, 0x0f);
+		e8(c, 0xb0 + !byte);
+		e8(c, rm | reg);
+		break;
+	}
+}
+
 static const u32 interesting_msrs[] = {
 	0x10, 0x1b, 0x3a, 0x3b, 0x48, 0x49, 0x8b, 0xfe, 0x174, 0x175, 0x176,
 	0x179, 0x17a, 0x1a0, 0x1d9, 0x200, 0x201, 0x250, 0x277, 0x2ff, 0x6e0,
@@ -225,7 +306,10 @@ static void t_pio(struct cbuf *c, struct rng *r)
 
 static void t_mmio(struct cbuf *c, struct rng *r)
 {
-	mem_access(c, r, mmio_gpa(c, r), 1 << rnd(r, 4), chance(r, 50));
+	if (chance(r, 35))
+		mem_rmw(c, r, mmio_gpa(c, r), 1 << rnd(r, 4));
+	else
+		mem_access(c, r, mmio_gpa(c, r), 1 << rnd(r, 4), chance(r, 50));
 }
 
 static void t_cpuid(struct cbuf *c, struct rng *r)
