@@ -272,7 +272,12 @@ struct hvm_run_io {
 	__u32 padding;
 };
 
-/* For reads, userspace writes the len bytes of data before HVM_RUN. */
+/*
+ * For reads, userspace writes the len bytes of data before HVM_RUN. One
+ * access per exit: a read-modify-write instruction (ADD, XCHG, CMPXCHG...)
+ * exits to read, then, from the HVM_RUN that completes the read, to write;
+ * REP MOVS/STOS exit once per element.
+ */
 struct hvm_run_mmio {
 	__u64 phys_addr;
 	__u8 data[8];
