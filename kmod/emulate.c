@@ -299,9 +299,18 @@ static int hvm_string_gpa(struct hvm_vcpu *vcpu, const struct hvm_paging *pg,
 		    !hvm_is_canonical(linear + insn->size - 1))
 			return -EFAULT;
 	} else {
-		/* Expand-up data segments only; no wrap past the limit. */
-		if (seg->unusable || (seg->type & 0x4) ||
-		    off + insn->size - 1 > seg->limit)
+		/*
+		 * No wrap past the limit. In protected mode: not a null
+		 * selector; code only if readable, and not for a write; data
+		 * expand-up (not emulated otherwise), writable for a write
+		 * (SDM Vol. 3A, 3.4.5.1 and 5.4).
+		 */
+		if (off + insn->size - 1 > seg->limit)
+			return -EFAULT;
+		if ((pg->cr0 & X86_CR0_PE) &&
+		    (seg->unusable ||
+		     ((seg->type & 0x8) ? write || !(seg->type & 0x2) :
+		      (seg->type & 0x4) || (write && !(seg->type & 0x2)))))
 			return -EFAULT;
 		linear = (u32)(seg->base + off);
 	}
