@@ -92,7 +92,7 @@ int hvm_write_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, const void *buf,
 	spin_unlock(&vm->mmu_lock);
 	if (!slot)
 		return -ENOENT;
-	if (copy_to_user((void __user *)hva, buf, len))
+	if (len && copy_to_user((void __user *)hva, buf, len))
 		return -EFAULT;
 	return 0;
 }

@@ -186,6 +186,33 @@ static void memslot_find_all_slots(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, hvm_memslot_find(t->vm, (HVM_MAX_MEMSLOTS + 1) * SZ_2M));
 }
 
+/*
+ * Where the MMIO emulator may write guest memory (a MOVS from MMIO): a
+ * writable slot only, within one page; len 0 checks without copying.
+ */
+static void memslot_write_guest_phys_slots(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = memslot_setup(test);
+	struct hvm_memory_region rw = region(1, SZ_1M, SZ_64K);
+	struct hvm_memory_region ro = region(2, SZ_2M, SZ_64K);
+	u64 v = 0;
+
+	ro.flags = HVM_MEM_READONLY;
+	KUNIT_ASSERT_EQ(test, set_region(t, &rw), 0);
+	KUNIT_ASSERT_EQ(test, set_region(t, &ro), 0);
+	KUNIT_EXPECT_EQ(test, hvm_write_guest_phys(t->vcpu, SZ_1M, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvm_write_guest_phys(t->vcpu, SZ_1M + SZ_64K - 1,
+						   NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, hvm_write_guest_phys(t->vcpu, SZ_2M, NULL, 0),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, hvm_write_guest_phys(t->vcpu, SZ_1M + SZ_64K,
+						   NULL, 0), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hvm_write_guest_phys(t->vcpu, 0, NULL, 0), -ENOENT);
+	/* An element across a page is never copied. */
+	KUNIT_EXPECT_EQ(test, hvm_write_guest_phys(t->vcpu, SZ_1M + 0xffc, &v, 8),
+			-EINVAL);
+}
+
 static void memslot_set_stores_region(struct kunit *test)
 {
 	struct hvm_kunit_vm *t = memslot_setup(test);
@@ -320,6 +347,7 @@ static struct kunit_case memslot_cases[] = {
 	KUNIT_CASE(memslot_check_user_range),
 	KUNIT_CASE(memslot_find_boundaries),
 	KUNIT_CASE(memslot_find_all_slots),
+	KUNIT_CASE(memslot_write_guest_phys_slots),
 	KUNIT_CASE(memslot_set_stores_region),
 	KUNIT_CASE_PARAM(memslot_set_overlap_rule, overlap_gen_params),
 	KUNIT_CASE(memslot_set_shared_backing),
