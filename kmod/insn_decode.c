@@ -169,8 +169,8 @@ static void set_alu(struct hvm_insn *insn, unsigned int op, unsigned int size)
 	insn->size = size;
 }
 
-int hvm_insn_decode(const u8 *b, unsigned int avail, unsigned int mode,
-		    struct hvm_insn *insn)
+static int decode(const u8 *b, unsigned int avail, unsigned int mode,
+		  struct hvm_insn *insn)
 {
 	unsigned int i, op_size, addr_size, imm_len = 0;
 	bool opsz = false, adsz = false, byte_reg = false, moffs = false;
@@ -406,6 +406,17 @@ int hvm_insn_decode(const u8 *b, unsigned int avail, unsigned int mode,
 		insn->dst_size = insn->size;
 	insn->len = i;
 	return 0;
+}
+
+int hvm_insn_decode(const u8 *b, unsigned int avail, unsigned int mode,
+		    struct hvm_insn *insn)
+{
+	int r = decode(b, avail, mode, insn);
+
+	/* A failure leaves nothing a caller could act on. */
+	if (r)
+		*insn = (struct hvm_insn){ 0 };
+	return r;
 }
 
 /* @val (@size bytes) written to a register whose old value is @old. */

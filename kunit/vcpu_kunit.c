@@ -337,20 +337,20 @@ static void vcpu_mmio_mode_from_paging(struct kunit *test)
 /* What hvm cannot emulate goes to userspace with the bytes; RIP stays. */
 static void vcpu_mmio_emulation_failure(struct kunit *test)
 {
-	static const u8 add[] = { 0x01, 0x08, 0x90 };		/* add [rax],ecx */
+	static const u8 shl[] = { 0xd1, 0x20, 0x90 };		/* shl dword [rax],1 */
 	static const u8 load[] = { 0x8b, 0x03 };		/* mov eax,[rbx] */
 	struct hvm_vcpu *vcpu = vcpu_setup(test);
 	struct hvm_run *run = vcpu->run;
 
 	vcpu->rip = 0x7000;
-	hvm_emulate_mmio(vcpu, GPA_MMIO + 8, true, add, sizeof(add));
+	hvm_emulate_mmio(vcpu, GPA_MMIO + 8, true, shl, sizeof(shl));
 	KUNIT_EXPECT_EQ(test, run->exit_reason, HVM_EXIT_INTERNAL_ERROR);
 	KUNIT_EXPECT_EQ(test, run->internal.suberror, HVM_INTERNAL_ERROR_EMULATION);
 	KUNIT_EXPECT_EQ(test, run->internal.ndata, 2);
 	KUNIT_EXPECT_EQ(test, run->internal.data[0], GPA_MMIO + 8);
 	KUNIT_EXPECT_EQ(test, run->internal.data[1], 0x7000);
-	KUNIT_EXPECT_EQ(test, run->internal.insn_len, sizeof(add));
-	KUNIT_EXPECT_EQ(test, memcmp(run->internal.insn_bytes, add, sizeof(add)), 0);
+	KUNIT_EXPECT_EQ(test, run->internal.insn_len, sizeof(shl));
+	KUNIT_EXPECT_EQ(test, memcmp(run->internal.insn_bytes, shl, sizeof(shl)), 0);
 	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x7000);
 
 	/* A write fault from an instruction that reads: not emulated. */
@@ -358,6 +358,84 @@ static void vcpu_mmio_emulation_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run->exit_reason, HVM_EXIT_INTERNAL_ERROR);
 	KUNIT_EXPECT_EQ(test, vcpu->completion, HVM_COMPLETE_NONE);
 	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x7000);
+}
+
+/*
+ * A read-modify-write is a read exit, then a write exit from the HVM_RUN
+ * that completes the read: after an immediate_exit -EINTR if one is set,
+ * and the registers change only with the write. CMP only reads. REP STOS
+ * writes an element per exit and stays on the instruction until rCX is 0.
+ */
+static void vcpu_mmio_read_modify_write(struct kunit *test)
+{
+	static const u8 or[] = { 0x09, 0x08 };		/* or [rax],ecx */
+	static const u8 cmp[] = { 0x39, 0x08 };		/* cmp [rax],ecx */
+	static const u8 stos[] = { 0xf3, 0xab };	/* rep stosd */
+	struct hvm_vcpu *vcpu = vcpu_setup(test);
+	struct hvm_run *run = vcpu->run;
+	u64 data = 0xf0;
+
+	vcpu->rip = 0x1000;
+	vcpu->rflags = X86_EFLAGS_FIXED | X86_EFLAGS_CF;
+	vcpu->regs[HVM_RCX] = 0xffffffff0000000fULL;
+	KUNIT_EXPECT_EQ(test, hvm_emulate_mmio(vcpu, GPA_MMIO + 4, true, or,
+					       sizeof(or)), HVM_EXIT_TO_USER);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, HVM_EXIT_MMIO);
+	KUNIT_EXPECT_EQ(test, run->mmio.phys_addr, GPA_MMIO + 4);
+	KUNIT_EXPECT_EQ(test, run->mmio.len, 4);
+	KUNIT_EXPECT_FALSE(test, run->mmio.is_write);
+	memcpy(run->mmio.data, &data, sizeof(data));
+
+	run->immediate_exit = 1;
+	KUNIT_EXPECT_EQ(test, hvm_vcpu_run(vcpu), -EINTR);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, HVM_EXIT_INTR);
+	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x1000);
+	KUNIT_EXPECT_EQ(test, vcpu->rflags, X86_EFLAGS_FIXED | X86_EFLAGS_CF);
+	KUNIT_EXPECT_TRUE(test, vcpu->mmio_write_pending);
+	run->immediate_exit = 0;
+
+	/* The write exit comes before any guest entry. */
+	KUNIT_EXPECT_EQ(test, hvm_vcpu_run(vcpu), 0);
+	KUNIT_EXPECT_EQ(test, run->exit_reason, HVM_EXIT_MMIO);
+	KUNIT_EXPECT_TRUE(test, run->mmio.is_write);
+	KUNIT_EXPECT_EQ(test, run->mmio.len, 4);
+	KUNIT_EXPECT_EQ(test, run->mmio.data[0], 0xff);
+	KUNIT_EXPECT_EQ(test, run->mmio.data[1], 0);
+	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x1002);
+	/* 0xff: PF; OR clears CF */
+	KUNIT_EXPECT_EQ(test, vcpu->rflags, X86_EFLAGS_FIXED | X86_EFLAGS_PF);
+	KUNIT_EXPECT_FALSE(test, vcpu->mmio_write_pending);
+	finish_exit(test, vcpu);
+
+	data = 0x0f;
+	hvm_emulate_mmio(vcpu, GPA_MMIO, false, cmp, sizeof(cmp));
+	KUNIT_EXPECT_FALSE(test, run->mmio.is_write);
+	memcpy(run->mmio.data, &data, sizeof(data));
+	finish_exit(test, vcpu);
+	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x1004);
+	KUNIT_EXPECT_EQ(test, vcpu->rflags,
+			X86_EFLAGS_FIXED | X86_EFLAGS_ZF | X86_EFLAGS_PF);
+	KUNIT_EXPECT_FALSE(test, vcpu->mmio_write_pending);
+
+	vcpu->regs[HVM_RCX] = 2;
+	vcpu->regs[HVM_RDI] = 0x100;
+	vcpu->regs[HVM_RAX] = 0x11223344;
+	KUNIT_EXPECT_EQ(test, hvm_emulate_mmio(vcpu, GPA_MMIO, true, stos,
+					       sizeof(stos)), HVM_EXIT_TO_USER);
+	KUNIT_EXPECT_TRUE(test, run->mmio.is_write);
+	KUNIT_EXPECT_EQ(test, run->mmio.data[0], 0x44);
+	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x1004);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[HVM_RCX], 1);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[HVM_RDI], 0x104);
+	hvm_emulate_mmio(vcpu, GPA_MMIO + 4, true, stos, sizeof(stos));
+	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x1006);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[HVM_RCX], 0);
+	KUNIT_EXPECT_EQ(test, vcpu->regs[HVM_RDI], 0x108);
+	/* With rCX 0 it accesses nothing: not the instruction that faulted. */
+	vcpu->rip = 0x1004;
+	hvm_emulate_mmio(vcpu, GPA_MMIO, true, stos, sizeof(stos));
+	KUNIT_EXPECT_EQ(test, run->exit_reason, HVM_EXIT_INTERNAL_ERROR);
+	KUNIT_EXPECT_EQ(test, vcpu->rip, 0x1004);
 }
 
 static struct kunit_case vcpu_cases[] = {
@@ -374,6 +452,7 @@ static struct kunit_case vcpu_cases[] = {
 	KUNIT_CASE(vcpu_mmio_read_completes),
 	KUNIT_CASE(vcpu_mmio_mode_from_paging),
 	KUNIT_CASE(vcpu_mmio_emulation_failure),
+	KUNIT_CASE(vcpu_mmio_read_modify_write),
 	{}
 };
 
