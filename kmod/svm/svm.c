@@ -319,7 +319,7 @@ static void svm_get_paging(struct hvm_vcpu *vcpu, struct hvm_paging *pg)
 	pg->cr0 = save->cr0;
 	pg->cr3 = save->cr3;
 	pg->cr4 = save->cr4;
-	pg->efer = save->efer;
+	pg->efer = save->efer & ~EFER_SVME_BIT;
 	pg->cs_base = save->cs.base;
 	pg->cs_l = (save->cs.attrib >> 9) & 1;
 	pg->cs_db = (save->cs.attrib >> 10) & 1;
@@ -379,9 +379,21 @@ static int svm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-/* EFER bits a guest may set: SCE, LME, LMA, NXE, FFXSR. */
-#define SVM_EFER_GUEST	(BIT_ULL(0) | BIT_ULL(8) | BIT_ULL(10) | \
-			 BIT_ULL(11) | BIT_ULL(14))
+/* The core checked these (cr.c). */
+static void svm_set_cr0(struct hvm_vcpu *vcpu, u64 cr0)
+{
+	to_svm(vcpu)->vmcb->save.cr0 = cr0;
+}
+
+static void svm_set_cr4(struct hvm_vcpu *vcpu, u64 cr4)
+{
+	to_svm(vcpu)->vmcb->save.cr4 = cr4;
+}
+
+static void svm_set_efer(struct hvm_vcpu *vcpu, u64 efer)
+{
+	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME_BIT;
+}
 
 static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
@@ -389,13 +401,6 @@ static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	struct vmcb_save *save = &vmcb->save;
 
 	switch (index) {
-	case MSR_EFER:
-		if (data & ~SVM_EFER_GUEST)
-			return -EINVAL;
-		if (!host)	/* LMA follows the hardware, not WRMSR */
-			data = (data & ~EFER_LMA) | (save->efer & EFER_LMA);
-		save->efer = data | EFER_SVME_BIT;
-		break;
 	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
 		/*
 		 * The legacy counters exist on every AMD64 CPU, with no CPUID
@@ -1121,6 +1126,9 @@ const struct hvm_vendor_ops hvm_svm_ops = {
 	.get_sregs	= svm_get_sregs,
 	.set_sregs	= svm_set_sregs,
 	.get_paging	= svm_get_paging,
+	.set_cr0	= svm_set_cr0,
+	.set_cr4	= svm_set_cr4,
+	.set_efer	= svm_set_efer,
 	.get_msr	= svm_get_msr,
 	.set_msr	= svm_set_msr,
 	.inject_gp	= svm_inject_gp,
