@@ -325,6 +325,7 @@ unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 				  unsigned int oplen);
 int hvm_ud_hypercall(struct hvm_vcpu *vcpu);
 unsigned int hvm_exit_mov_to_cr(struct hvm_vcpu *vcpu, u8 *cr, u8 *gpr);
+unsigned int hvm_exit_cr0_write(struct hvm_vcpu *vcpu, u8 *gpr, bool *lmsw);
 
 /* cr.c: CR0, CR4 and EFER writes checked against the architecture and CPUID */
 u64 hvm_cr4_host_reserved(void);

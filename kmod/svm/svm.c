@@ -514,7 +514,18 @@ static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
 	 */
 	c->intercepts[SVM_INTERCEPT_EXC] = BIT(X86_TRAP_DB) |
 		BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD);
-	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
+	/*
+	 * CR4 and CR0 writes are the core's to check (hvm_set_cr4/cr0()):
+	 * the hardware would check CR4 against the host's features, not the
+	 * guest's CPUID, and QEMU's SVM checks neither as hardware does. All
+	 * CR4 writes exit (as in KVM); CR0 writes only as they change a bit
+	 * other than TS and MP, so CLTS and the FPU's TS never do. Both are
+	 * rare once a kernel has booted. (QEMU's selective intercept looks
+	 * at CR0[31:0] only, and drops a write of bits 63:32 without #GP.)
+	 */
+	c->intercepts[SVM_INTERCEPT_CR] = SVM_CR_WRITE(4);
+	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_CR0_SEL_WRITE |
+		SVM_I1_INTR | SVM_I1_NMI |
 		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_RDPMC | SVM_I1_CPUID |
 		SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
 		SVM_I1_MSR_PROT | SVM_I1_SHUTDOWN;
@@ -789,6 +800,46 @@ static int svm_handle_cr8_write(struct hvm_vcpu *vcpu)
 	return HVM_REENTER;
 }
 
+/*
+ * MOV to CR4 or CR0, or LMSW (SVM_I1_CR0_SEL_WRITE): the core checks the
+ * value and applies it, or the guest gets #GP. Decode assists name the
+ * source of a MOV (not of LMSW); otherwise it is decoded from the bytes.
+ */
+static int svm_handle_cr_write(struct hvm_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u8 want = c->exit_code == SVM_EXIT_WRITE_CR4 ? 4 : 0, cr = want, gpr;
+	bool lmsw = false;
+	unsigned int len;
+	int r;
+
+	if (svm_nrips && (c->exit_info_1 & SVM_CR_INFO_VALID)) {
+		gpr = c->exit_info_1 & SVM_CR_INFO_GPR;
+		len = c->next_rip - vcpu->rip;
+	} else if (want == 0) {
+		len = hvm_exit_cr0_write(vcpu, &gpr, &lmsw);
+	} else {
+		len = hvm_exit_mov_to_cr(vcpu, &cr, &gpr);
+	}
+	if (!len)
+		return HVM_EXIT_TO_USER;
+	if (cr != want) {		/* the guest rewrote the bytes */
+		u64 data[2] = { c->exit_code, vcpu->rip };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_EMULATION,
+					 2, data);
+	}
+	if (lmsw)
+		r = hvm_emulate_lmsw(vcpu, vcpu->regs[gpr]);
+	else
+		r = hvm_emulate_mov_to_cr(vcpu, cr, gpr);
+	if (r)
+		svm_inject_gp(vcpu);
+	else
+		svm_skip_insn(vcpu, len);
+	return HVM_REENTER;
+}
+
 static int svm_handle_ioio(struct hvm_vcpu *vcpu)
 {
 	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
@@ -931,6 +982,7 @@ static int svm_handle_npf(struct hvm_vcpu *vcpu)
 }
 
 static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
+	[SVM_EXIT_WRITE_CR4]	= svm_handle_cr_write,
 	[SVM_EXIT_WRITE_CR8]	= svm_handle_cr8_write,
 	[SVM_EXIT_EXCP_DB]	= svm_handle_db,
 	[SVM_EXIT_EXCP_UD]	= svm_handle_ud_exception,
@@ -941,6 +993,7 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_SMI]		= svm_handle_nothing,
 	[SVM_EXIT_INIT]		= svm_handle_nothing,
 	[SVM_EXIT_VINTR]	= svm_handle_vintr,
+	[SVM_EXIT_CR0_SEL_WRITE] = svm_handle_cr_write,
 	[SVM_EXIT_RDPMC]	= svm_handle_gp,
 	[SVM_EXIT_CPUID]	= svm_handle_cpuid,
 	[SVM_EXIT_INVD]		= svm_handle_invd,
