@@ -542,9 +542,16 @@ static unsigned long vmx_cr0_mask(void)
 	       (u32)~vmx_cr0_fixed1;
 }
 
+/*
+ * And every CR4 bit but those the guest may always flip: the others
+ * depend on its CPUID (or are never its own), so their writes exit to
+ * hvm_set_cr4(). A kernel sets them at boot; the frequent writes (PGE
+ * toggled to flush global pages, TSD) do not exit.
+ */
 static unsigned long vmx_cr4_mask(void)
 {
-	return vmx_cr4_fixed0 | (u32)~vmx_cr4_fixed1 | X86_CR4_VMXE;
+	return vmx_cr4_fixed0 | (u32)~vmx_cr4_fixed1 |
+	       ~(unsigned long)HVM_CR4_GUEST_BITS;
 }
 
 static void vmx_update_lma(struct hvm_vcpu *vcpu, u64 efer)
