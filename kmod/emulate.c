@@ -217,6 +217,33 @@ unsigned int hvm_exit_mov_to_cr(struct hvm_vcpu *vcpu, u8 *cr, u8 *gpr)
 }
 
 /*
+ * The write to CR0 at RIP that exited (SVM's selective CR0 intercept,
+ * without decode assists): a MOV to CR0, or an LMSW from a register
+ * (*lmsw). Its length, and in *gpr the source. 0: neither (LMSW from
+ * memory included, which hvm does not emulate), and an emulation-failure
+ * exit with the bytes is set up.
+ */
+unsigned int hvm_exit_cr0_write(struct hvm_vcpu *vcpu, u8 *gpr, bool *lmsw)
+{
+	u8 bytes[HVM_INSN_MAX_LEN];
+	unsigned int got, len, mode;
+	u8 cr;
+
+	got = hvm_fetch_at_rip(vcpu, bytes, &mode);
+	len = hvm_insn_decode_mov_to_cr(bytes, got, mode, &cr, gpr);
+	if (len && cr != 0)
+		len = 0;
+	*lmsw = false;
+	if (!len) {
+		len = hvm_insn_decode_lmsw(bytes, got, mode, gpr);
+		*lmsw = len != 0;
+	}
+	if (!len)
+		hvm_exit_emulation_failure(vcpu, 0, bytes, got);
+	return len;
+}
+
+/*
  * A #UD at the other vendor's hypercall instruction (VMCALL on AMD,
  * VMMCALL on Intel), which guests moved between vendors, and some
  * hypercall users, emit: it is the hypercall here too. Returns the exit's

@@ -178,6 +178,16 @@ struct hvm_vcpu {
 #define HVM_DR6_RTM		BIT(16)	/* active low: 0 inside an RTM region */
 #define HVM_DR7_GD		BIT(13)	/* cleared as #DB is delivered */
 
+/*
+ * CR4 bits of every x86-64 CPU, which no CPUID bit gates (nor in KVM) and
+ * whose rules the hardware checks itself: a backend may let the guest
+ * write them without an exit. Writes of any other bit go to hvm_set_cr4().
+ */
+#define HVM_CR4_GUEST_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
 /* A guest's paging state, as the instruction fetcher needs it. */
 struct hvm_paging {
 	u64 cr0, cr3, cr4, efer;
@@ -237,6 +247,14 @@ struct hvm_vendor_ops {
 	void (*get_sregs)(struct hvm_vcpu *vcpu, struct hvm_sregs *sregs);
 	int (*set_sregs)(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs);
 	void (*get_paging)(struct hvm_vcpu *vcpu, struct hvm_paging *paging);
+	/*
+	 * CR0, CR4 and EFER values the core checked (cr.c), to apply as
+	 * they are: a CR0 write that turns paging on or off comes with the
+	 * EFER whose LMA follows it.
+	 */
+	void (*set_cr0)(struct hvm_vcpu *vcpu, u64 cr0);
+	void (*set_cr4)(struct hvm_vcpu *vcpu, u64 cr4);
+	void (*set_efer)(struct hvm_vcpu *vcpu, u64 efer);
 	/* MSRs the backend keeps in its control block: 0, -ENOENT, -EINVAL. */
 	int (*get_msr)(struct hvm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
@@ -330,6 +348,25 @@ unsigned int hvm_exit_insn_length(struct hvm_vcpu *vcpu, const u8 *opcode,
 				  unsigned int oplen);
 int hvm_ud_hypercall(struct hvm_vcpu *vcpu);
 unsigned int hvm_exit_mov_to_cr(struct hvm_vcpu *vcpu, u8 *cr, u8 *gpr);
+unsigned int hvm_exit_cr0_write(struct hvm_vcpu *vcpu, u8 *gpr, bool *lmsw);
+
+/* cr.c: CR0, CR4 and EFER writes checked against the architecture and CPUID */
+u64 hvm_cr4_host_reserved(void);
+u64 hvm_cr4_guest_reserved(struct hvm_vcpu *vcpu);
+u64 hvm_efer_host_reserved(void);
+u64 hvm_efer_guest_reserved(struct hvm_vcpu *vcpu);
+bool hvm_cr0_write_valid(const struct hvm_paging *cur, u64 cr0);
+bool hvm_cr4_write_valid(const struct hvm_paging *cur, u64 cr4, u64 reserved);
+bool hvm_efer_write_valid(const struct hvm_paging *cur, u64 efer,
+			  u64 reserved);
+bool hvm_sregs_state_valid(const struct hvm_sregs *s, u64 cr4_reserved,
+			   u64 efer_reserved);
+int hvm_set_cr0(struct hvm_vcpu *vcpu, u64 cr0);
+int hvm_set_cr4(struct hvm_vcpu *vcpu, u64 cr4);
+int hvm_set_efer(struct hvm_vcpu *vcpu, u64 efer, bool host);
+int hvm_emulate_mov_to_cr(struct hvm_vcpu *vcpu, unsigned int cr,
+			  unsigned int gpr);
+int hvm_emulate_lmsw(struct hvm_vcpu *vcpu, u16 msw);
 
 /* cpuid.c */
 void hvm_cpuid(struct hvm_vcpu *vcpu, u32 function, u32 index, u64 cr4,

@@ -103,6 +103,26 @@ unsigned int hvm_insn_decode_mov_to_cr(const u8 *bytes, unsigned int avail,
 	return pos + 3;
 }
 
+unsigned int hvm_insn_decode_lmsw(const u8 *bytes, unsigned int avail,
+				  unsigned int mode, u8 *gpr)
+{
+	static const u8 op[] = { 0x0f, 0x01 };
+	unsigned int len = hvm_insn_length(bytes, avail, mode, op, sizeof(op));
+	u8 modrm;
+
+	if (!len || len >= avail || len >= HVM_INSN_MAX_LEN)
+		return 0;
+	modrm = bytes[len];
+	if ((modrm & 0xf8) != 0xf0)	/* mod 3, reg 6 */
+		return 0;
+	/* A REX counts only right before the opcode. */
+	*gpr = modrm & 7;
+	if (mode == 64 && len > 2 && (bytes[len - 3] & 0xf0) == 0x40 &&
+	    (bytes[len - 3] & 0x01))
+		*gpr |= 8;
+	return len + 1;
+}
+
 /*
  * Skip the ModRM byte at *@pos together with its SIB and displacement.
  * Returns the ModRM byte, or -EINVAL if it names a register (mod == 3)

@@ -90,6 +90,14 @@ unsigned int hvm_insn_length(const u8 *bytes, unsigned int avail,
 unsigned int hvm_insn_decode_mov_to_cr(const u8 *bytes, unsigned int avail,
 				       unsigned int mode, u8 *cr, u8 *gpr);
 
+/*
+ * LMSW from a register (0f 01 /6, ModRM mod 3) at @bytes: sets *@gpr (REX.B
+ * adds 8) and returns the length; 0 for anything else, LMSW from memory
+ * included.
+ */
+unsigned int hvm_insn_decode_lmsw(const u8 *bytes, unsigned int avail,
+				  unsigned int mode, u8 *gpr);
+
 /* New destination register value after a load of @data (low size bytes). */
 u64 hvm_insn_load_merge(const struct hvm_insn *insn, u64 old_reg, u64 data);
 

@@ -59,8 +59,11 @@ static bool hvm_memtype_valid(u64 type)
 
 int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	int r = hvm_ops->set_msr(vcpu, index, data, host);
+	int r;
 
+	if (index == MSR_EFER)	/* checked as the guest's CPUID says */
+		return hvm_set_efer(vcpu, data, host);
+	r = hvm_ops->set_msr(vcpu, index, data, host);
 	if (r != -ENOENT)
 		return r;
 	switch (index) {

@@ -366,7 +366,9 @@ int hvm_vcpu_set_sregs(struct hvm_vcpu *vcpu, const struct hvm_sregs *sregs)
 {
 	int r;
 
-	if (!hvm_apic_base_valid(sregs->apic_base))
+	if (!hvm_apic_base_valid(sregs->apic_base) ||
+	    !hvm_sregs_state_valid(sregs, hvm_cr4_host_reserved(),
+				   hvm_efer_host_reserved()))
 		return -EINVAL;
 	r = hvm_ops->set_sregs(vcpu, sregs);
 	if (r)

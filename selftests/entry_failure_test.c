@@ -2,7 +2,8 @@
 /*
  * Guest state the hardware refuses to enter ends in HVM_EXIT_FAIL_ENTRY
  * with the hardware's reason (VMEXIT_INVALID, -1, on AMD), not in a hang or
- * a host problem; the vCPU runs again once its state is valid.
+ * a host problem; the vCPU runs again once its state is valid. A state no
+ * CPU can be in never gets that far: HVM_SET_SREGS refuses it.
  */
 #include "hvm_util.h"
 #include "guest.h"
@@ -53,14 +54,16 @@ int main(void)
 	vcpu_get_sregs(vcpu, &good);
 
 	bad = good;
-	bad.cr4 &= ~X86_CR4_PAE;
-	expect_fail_entry(vcpu, &bad, "EFER.LME/LMA and CR0.PG with CR4.PAE clear");
-
-	bad = good;
 	bad.cs.db = 1;
 	expect_fail_entry(vcpu, &bad, "long mode with CS.L and CS.D both set");
 
-	/* No CPU can be in this state: hvm refuses it before any entry. */
+	/* No CPU can be in these states: hvm refuses them before any entry. */
+	bad = good;
+	bad.cr4 &= ~X86_CR4_PAE;
+	ksft_test_result(__vcpu_ioctl(vcpu, HVM_SET_SREGS, &bad) == -1 &&
+			 errno == EINVAL,
+			 "EFER.LME/LMA and CR0.PG with CR4.PAE clear: HVM_SET_SREGS fails with EINVAL");
+
 	bad = good;
 	bad.cr0 |= X86_CR0_NW;
 	bad.cr0 &= ~X86_CR0_CD;

@@ -124,6 +124,15 @@ struct hvm_memory_region {
 #define HVM_GET_REGS		_IOR(HVMIO, 0x21, struct hvm_regs)
 #define HVM_SET_REGS		_IOW(HVMIO, 0x22, struct hvm_regs)
 #define HVM_GET_SREGS		_IOR(HVMIO, 0x23, struct hvm_sregs)
+/*
+ * -EINVAL for a state no x86 CPU can be in, or that this host cannot run:
+ * a reserved or unsupported bit of CR0 (bits 63:32), CR4 or EFER (SVME
+ * included), CR0.PG without CR0.PE, CR0.NW without CR0.CD, EFER.LMA other
+ * than EFER.LME and CR0.PG together, IA-32e paging without CR4.PAE, and
+ * CR4.PCIDE outside IA-32e mode. The guest's CPUID is not consulted here
+ * (it may be set later); the guest's own writes of CR0, CR4 and EFER are,
+ * and get #GP(0) where the architecture or its CPUID does not allow them.
+ */
 #define HVM_SET_SREGS		_IOW(HVMIO, 0x24, struct hvm_sregs)
 /*
  * The CPUID table the guest sees. struct hvm_cpuid is followed by nent

@@ -349,6 +349,31 @@ static void run_crcase(const struct crcase *c)
 	report(ok, c->name);
 }
 
+/* hvm_insn_decode_lmsw(): LMSW from a register, and which one. */
+static const struct crcase lmswcases[] = {
+	{ "lmsw: lmsw %ax", { 0x0f, 0x01, 0xf0 }, 3, 64, 3, 0, 0 },
+	{ "lmsw: lmsw %dx, 16-bit code", { 0x0f, 0x01, 0xf2 }, 3, 16, 3, 0, 2 },
+	{ "lmsw: lmsw %r9w", { 0x41, 0x0f, 0x01, 0xf1 }, 4, 64, 4, 0, 9 },
+	{ "lmsw: 0x41 is no REX in 32-bit mode", { 0x41, 0x0f, 0x01, 0xf1 }, 4, 32,
+	  0, 0, 0 },
+	{ "lmsw: a REX before a legacy prefix is ignored",
+	  { 0x41, 0x66, 0x0f, 0x01, 0xf1 }, 5, 64, 5, 0, 1 },
+	{ "lmsw: from memory is not decoded", { 0x0f, 0x01, 0x30 }, 3, 64, 0, 0, 0 },
+	{ "lmsw: smsw is another instruction", { 0x0f, 0x01, 0xe0 }, 3, 64, 0, 0, 0 },
+	{ "lmsw: cut short", { 0x0f, 0x01 }, 2, 64, 0, 0, 0 },
+};
+
+static void run_lmswcase(const struct crcase *c)
+{
+	u8 gpr = 0xff;
+	unsigned int len = hvm_insn_decode_lmsw(c->b, c->n, c->mode, &gpr);
+	bool ok = len == c->len && (!len || gpr == c->gpr);
+
+	if (!ok)
+		printf("#   length %u gpr %u, want %u %u\n", len, gpr, c->len, c->gpr);
+	report(ok, c->name);
+}
+
 int main(void)
 {
 	static const u8 mov[] = { 0x8b, 0x03 };
@@ -357,8 +382,8 @@ int main(void)
 
 	printf("TAP version 13\n");
 	printf("1..%zu\n", ARRAY_SIZE(dcases) + ARRAY_SIZE(mcases) +
-	       ARRAY_SIZE(lcases) + ARRAY_SIZE(crcases) + ARRAY_SIZE(xcases) +
-	       ARRAY_SIZE(host_ops) + 1);
+	       ARRAY_SIZE(lcases) + ARRAY_SIZE(crcases) + ARRAY_SIZE(lmswcases) +
+	       ARRAY_SIZE(xcases) + ARRAY_SIZE(host_ops) + 1);
 
 	for (i = 0; i < ARRAY_SIZE(dcases); i++)
 		run_dcase(&dcases[i]);
@@ -372,6 +397,8 @@ int main(void)
 		run_lcase(&lcases[i]);
 	for (i = 0; i < ARRAY_SIZE(crcases); i++)
 		run_crcase(&crcases[i]);
+	for (i = 0; i < ARRAY_SIZE(lmswcases); i++)
+		run_lmswcase(&lmswcases[i]);
 	report(hvm_insn_decode(mov, 0, 64, &insn) == -EINVAL,
 	       "avail 0 rejected");
 

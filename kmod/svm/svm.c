@@ -331,7 +331,7 @@ static void svm_get_paging(struct hvm_vcpu *vcpu, struct hvm_paging *pg)
 	pg->cr0 = save->cr0;
 	pg->cr3 = save->cr3;
 	pg->cr4 = save->cr4;
-	pg->efer = save->efer;
+	pg->efer = save->efer & ~EFER_SVME_BIT;
 	pg->cs_base = save->cs.base;
 	pg->cs_l = (save->cs.attrib >> 9) & 1;
 	pg->cs_db = (save->cs.attrib >> 10) & 1;
@@ -391,9 +391,21 @@ static int svm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-/* EFER bits a guest may set: SCE, LME, LMA, NXE, FFXSR. */
-#define SVM_EFER_GUEST	(BIT_ULL(0) | BIT_ULL(8) | BIT_ULL(10) | \
-			 BIT_ULL(11) | BIT_ULL(14))
+/* The core checked these (cr.c). */
+static void svm_set_cr0(struct hvm_vcpu *vcpu, u64 cr0)
+{
+	to_svm(vcpu)->vmcb->save.cr0 = cr0;
+}
+
+static void svm_set_cr4(struct hvm_vcpu *vcpu, u64 cr4)
+{
+	to_svm(vcpu)->vmcb->save.cr4 = cr4;
+}
+
+static void svm_set_efer(struct hvm_vcpu *vcpu, u64 efer)
+{
+	to_svm(vcpu)->vmcb->save.efer = efer | EFER_SVME_BIT;
+}
 
 static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
@@ -401,13 +413,6 @@ static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	struct vmcb_save *save = &vmcb->save;
 
 	switch (index) {
-	case MSR_EFER:
-		if (data & ~SVM_EFER_GUEST)
-			return -EINVAL;
-		if (!host)	/* LMA follows the hardware, not WRMSR */
-			data = (data & ~EFER_LMA) | (save->efer & EFER_LMA);
-		save->efer = data | EFER_SVME_BIT;
-		break;
 	case MSR_K7_EVNTSEL0 ... MSR_K7_PERFCTR3:
 		/*
 		 * The legacy counters exist on every AMD64 CPU, with no CPUID
@@ -521,7 +526,18 @@ static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
 	 */
 	c->intercepts[SVM_INTERCEPT_EXC] = BIT(X86_TRAP_DB) |
 		BIT(X86_TRAP_AC) | BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD);
-	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_INTR | SVM_I1_NMI |
+	/*
+	 * CR4 and CR0 writes are the core's to check (hvm_set_cr4/cr0()):
+	 * the hardware would check CR4 against the host's features, not the
+	 * guest's CPUID, and QEMU's SVM checks neither as hardware does. All
+	 * CR4 writes exit (as in KVM); CR0 writes only as they change a bit
+	 * other than TS and MP, so CLTS and the FPU's TS never do. Both are
+	 * rare once a kernel has booted. (QEMU's selective intercept looks
+	 * at CR0[31:0] only, and drops a write of bits 63:32 without #GP.)
+	 */
+	c->intercepts[SVM_INTERCEPT_CR] = SVM_CR_WRITE(4);
+	c->intercepts[SVM_INTERCEPT_MISC1] = SVM_I1_CR0_SEL_WRITE |
+		SVM_I1_INTR | SVM_I1_NMI |
 		SVM_I1_SMI | SVM_I1_INIT | SVM_I1_RDPMC | SVM_I1_CPUID |
 		SVM_I1_INVD | SVM_I1_HLT | SVM_I1_INVLPGA | SVM_I1_IOIO_PROT |
 		SVM_I1_MSR_PROT | SVM_I1_SHUTDOWN;
@@ -883,6 +899,46 @@ static int svm_handle_cr8_write(struct hvm_vcpu *vcpu)
 	return HVM_REENTER;
 }
 
+/*
+ * MOV to CR4 or CR0, or LMSW (SVM_I1_CR0_SEL_WRITE): the core checks the
+ * value and applies it, or the guest gets #GP. Decode assists name the
+ * source of a MOV (not of LMSW); otherwise it is decoded from the bytes.
+ */
+static int svm_handle_cr_write(struct hvm_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u8 want = c->exit_code == SVM_EXIT_WRITE_CR4 ? 4 : 0, cr = want, gpr;
+	bool lmsw = false;
+	unsigned int len;
+	int r;
+
+	if (svm_nrips && (c->exit_info_1 & SVM_CR_INFO_VALID)) {
+		gpr = c->exit_info_1 & SVM_CR_INFO_GPR;
+		len = c->next_rip - vcpu->rip;
+	} else if (want == 0) {
+		len = hvm_exit_cr0_write(vcpu, &gpr, &lmsw);
+	} else {
+		len = hvm_exit_mov_to_cr(vcpu, &cr, &gpr);
+	}
+	if (!len)
+		return HVM_EXIT_TO_USER;
+	if (cr != want) {		/* the guest rewrote the bytes */
+		u64 data[2] = { c->exit_code, vcpu->rip };
+
+		return hvm_exit_internal(vcpu, HVM_INTERNAL_ERROR_EMULATION,
+					 2, data);
+	}
+	if (lmsw)
+		r = hvm_emulate_lmsw(vcpu, vcpu->regs[gpr]);
+	else
+		r = hvm_emulate_mov_to_cr(vcpu, cr, gpr);
+	if (r)
+		svm_inject_gp(vcpu);
+	else
+		svm_skip_insn(vcpu, len);
+	return HVM_REENTER;
+}
+
 static int svm_handle_ioio(struct hvm_vcpu *vcpu)
 {
 	const struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
@@ -1035,6 +1091,7 @@ static int svm_handle_npf(struct hvm_vcpu *vcpu)
 }
 
 static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
+	[SVM_EXIT_WRITE_CR4]	= svm_handle_cr_write,
 	[SVM_EXIT_WRITE_CR8]	= svm_handle_cr8_write,
 	[SVM_EXIT_EXCP_DB]	= svm_handle_db,
 	[SVM_EXIT_EXCP_UD]	= svm_handle_ud_exception,
@@ -1045,6 +1102,7 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_TABLE_SIZE] = {
 	[SVM_EXIT_SMI]		= svm_handle_nothing,
 	[SVM_EXIT_INIT]		= svm_handle_nothing,
 	[SVM_EXIT_VINTR]	= svm_handle_vintr,
+	[SVM_EXIT_CR0_SEL_WRITE] = svm_handle_cr_write,
 	[SVM_EXIT_RDPMC]	= svm_handle_gp,
 	[SVM_EXIT_CPUID]	= svm_handle_cpuid,
 	[SVM_EXIT_IRET]		= svm_handle_iret,
@@ -1242,6 +1300,9 @@ const struct hvm_vendor_ops hvm_svm_ops = {
 	.get_sregs	= svm_get_sregs,
 	.set_sregs	= svm_set_sregs,
 	.get_paging	= svm_get_paging,
+	.set_cr0	= svm_set_cr0,
+	.set_cr4	= svm_set_cr4,
+	.set_efer	= svm_set_efer,
 	.get_msr	= svm_get_msr,
 	.set_msr	= svm_set_msr,
 	.inject_gp	= svm_inject_gp,

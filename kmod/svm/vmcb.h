@@ -32,6 +32,8 @@ enum svm_intercept_word {
 #define SVM_I1_SMI		BIT(2)
 #define SVM_I1_INIT		BIT(3)
 #define SVM_I1_VINTR		BIT(4)
+/* CR0 writes that change a bit other than TS or MP (CLTS never does). */
+#define SVM_I1_CR0_SEL_WRITE	BIT(5)
 #define SVM_I1_RDPMC		BIT(15)
 #define SVM_I1_CPUID		BIT(18)
 #define SVM_I1_IRET		BIT(20)
@@ -80,6 +82,7 @@ enum svm_intercept_word {
 #define SVM_EVTINJ_VALID	BIT(31)
 
 /* Exit codes (APM Appendix C) */
+#define SVM_EXIT_WRITE_CR4	0x014
 #define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_EXCP_BASE	0x040	/* + the exception's vector */
 #define SVM_EXIT_EXCP_DB	(SVM_EXIT_EXCP_BASE + X86_TRAP_DB)
@@ -91,6 +94,7 @@ enum svm_intercept_word {
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_INIT		0x063
 #define SVM_EXIT_VINTR		0x064
+#define SVM_EXIT_CR0_SEL_WRITE	0x065
 #define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_IRET		0x074

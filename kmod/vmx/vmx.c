@@ -549,9 +549,16 @@ static unsigned long vmx_cr0_mask(void)
 	       (u32)~vmx_cr0_fixed1;
 }
 
+/*
+ * And every CR4 bit but those the guest may always flip: the others
+ * depend on its CPUID (or are never its own), so their writes exit to
+ * hvm_set_cr4(). A kernel sets them at boot; the frequent writes (PGE
+ * toggled to flush global pages, TSD) do not exit.
+ */
 static unsigned long vmx_cr4_mask(void)
 {
-	return vmx_cr4_fixed0 | (u32)~vmx_cr4_fixed1 | X86_CR4_VMXE;
+	return vmx_cr4_fixed0 | (u32)~vmx_cr4_fixed1 |
+	       ~(unsigned long)HVM_CR4_GUEST_BITS;
 }
 
 static void vmx_update_lma(struct hvm_vcpu *vcpu, u64 efer)
@@ -698,20 +705,20 @@ static int vmx_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	return 0;
 }
 
-/* EFER bits a guest may set: SCE, LME, LMA, NXE. */
-#define VMX_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+/* The core checked these (cr.c). */
+static void vmx_set_cr0(struct hvm_vcpu *vcpu, u64 cr0)
+{
+	vmx_write_cr0(vcpu, cr0);
+}
+
+static void vmx_set_cr4(struct hvm_vcpu *vcpu, u64 cr4)
+{
+	vmx_write_cr4(vcpu, cr4);
+}
 
 static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	switch (index) {
-	case MSR_EFER:
-		if (data & ~VMX_EFER_GUEST)
-			return -EINVAL;
-		if (!host)	/* LMA follows CR0.PG, not WRMSR */
-			data = (data & ~EFER_LMA) |
-			       (vmcs_read(GUEST_IA32_EFER) & EFER_LMA);
-		vmx_update_lma(vcpu, data);
-		break;
 	case MSR_LSTAR:
 	case MSR_CSTAR:
 	case MSR_KERNEL_GS_BASE:
@@ -1253,7 +1260,7 @@ static int vmx_handle_cr(struct hvm_vcpu *vcpu, u64 qual)
 {
 	unsigned int cr = qual & 0xf, type = (qual >> 4) & 3;
 	unsigned int reg = (qual >> 8) & 0xf;
-	unsigned long val = vcpu->regs[reg], old;
+	unsigned long val = vcpu->regs[reg];
 
 	if (reg == HVM_RSP)
 		val = vcpu->regs[HVM_RSP];
@@ -1273,28 +1280,12 @@ static int vmx_handle_cr(struct hvm_vcpu *vcpu, u64 qual)
 
 	switch (cr) {
 	case 0:
-		if (val >> 32 || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
-		    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+	case 4:		/* the core checks the value (cr.c) */
+		if (hvm_emulate_mov_to_cr(vcpu, cr, reg))
 			goto gp;
-		old = vmx_guest_cr0();
-		vmx_write_cr0(vcpu, val);
-		if ((old ^ val) & X86_CR0_PG) {
-			u64 efer = vmcs_read(GUEST_IA32_EFER);
-
-			if ((val & X86_CR0_PG) && (efer & EFER_LME))
-				efer |= EFER_LMA;
-			else if (!(val & X86_CR0_PG))
-				efer &= ~EFER_LMA;
-			vmx_update_lma(vcpu, efer);
-		}
 		break;
 	case 3:
 		vmcs_write(GUEST_CR3, val);
-		break;
-	case 4:
-		if ((val & X86_CR4_VMXE) || (val & ~vmx_cr4_fixed1))
-			goto gp;
-		vmx_write_cr4(vcpu, val);
 		break;
 	case 8:
 		if (val > 15)
@@ -1615,6 +1606,9 @@ const struct hvm_vendor_ops hvm_vmx_ops = {
 	.get_sregs	= vmx_get_sregs,
 	.set_sregs	= vmx_set_sregs,
 	.get_paging	= vmx_get_paging,
+	.set_cr0	= vmx_set_cr0,
+	.set_cr4	= vmx_set_cr4,
+	.set_efer	= vmx_update_lma,
 	.get_msr	= vmx_get_msr,
 	.set_msr	= vmx_set_msr,
 	.inject_gp	= vmx_inject_gp,
