@@ -19,7 +19,7 @@
 #include <asm/trapnr.h>
 #include <linux/user-return-notifier.h>
 
-#include "../hvm_core.h"
+#include "../vendor.h"
 #include "msrpm.h"
 #include "vmcb.h"
 

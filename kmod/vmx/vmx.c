@@ -25,7 +25,7 @@
 #include <asm/trapnr.h>
 #include <asm/vmx.h>
 
-#include "../hvm_core.h"
+#include "../vendor.h"
 #include "vmx.h"
 #include "vmx_caps.h"
 
