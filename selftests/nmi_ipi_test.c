@@ -4,7 +4,10 @@
  * Linux's backtrace of all CPUs and its NMI watchdog need: vCPU 0 starts
  * vCPU 1 in real mode, where it idles (`sti; hlt` in a loop, no interrupt
  * ever coming), then sends it an NMI. The AP's NMI handler (IVT vector 2)
- * writes to a port: that exit must come without a signal from userspace.
+ * sets a flag and returns; the idle loop then writes the flag to a port:
+ * that exit must come without a signal from userspace. (The handler ends
+ * with its IRET before the exit: Bochs carries a vCPU's NMI blocking over
+ * to the next VMCS it enters, docs/lab.md.)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -14,8 +17,9 @@
 #include "hvm_util.h"
 #include "guest.h"
 
-#define AP_IDLE		0x8000ul	/* SIPI page: sti; hlt; jmp back */
-#define AP_NMI		0x8100ul	/* vector 2: out AP_PORT; iret */
+#define AP_IDLE		0x8000ul	/* SIPI page: idle until the flag is set */
+#define AP_NMI		0x8100ul	/* vector 2: set the flag; iret */
+#define AP_FLAG		0x8200ul
 #define AP_PORT		0x77
 #define AP_MAGIC	0x22
 #define AP_TIMEOUT_S	10
@@ -87,10 +91,18 @@ static bool wait_ap(int s)
 
 int main(void)
 {
-	/* Real mode: sti; hlt; jmp back to the sti. */
-	static const u8 idle_code[] = { 0xfb, 0xf4, 0xeb, 0xfc };
-	/* Real mode: mov al, AP_MAGIC; out AP_PORT, al; iret */
-	static const u8 nmi_code[] = { 0xb0, AP_MAGIC, 0xe6, AP_PORT, 0xcf };
+	/*
+	 * Real mode, DS base 0: 1: sti; hlt; mov al, [AP_FLAG]; test al, al;
+	 * jz 1b; out AP_PORT, al; hlt; jmp .
+	 */
+	static const u8 idle_code[] = {
+		0xfb, 0xf4, 0xa0, AP_FLAG & 0xff, AP_FLAG >> 8, 0x84, 0xc0,
+		0x74, 0xf7, 0xe6, AP_PORT, 0xf4, 0xeb, 0xfe,
+	};
+	/* Real mode: mov byte [AP_FLAG], AP_MAGIC; iret */
+	static const u8 nmi_code[] = {
+		0xc6, 0x06, AP_FLAG & 0xff, AP_FLAG >> 8, AP_MAGIC, 0xcf,
+	};
 	/* IVT entry 2 (at 0x8): offset 0x0100, segment 0x0800. */
 	static const u8 ivt_nmi[] = { 0x00, 0x01, 0x00, 0x08 };
 	struct sigaction sa = { .sa_handler = on_sigusr1 };
@@ -112,6 +124,7 @@ int main(void)
 	virt_map(vm, APIC_GVA, APIC_GVA, 1);
 	memcpy(addr_gpa2hva(vm, AP_IDLE), idle_code, sizeof(idle_code));
 	memcpy(addr_gpa2hva(vm, AP_NMI), nmi_code, sizeof(nmi_code));
+	*(u8 *)addr_gpa2hva(vm, AP_FLAG) = 0;
 	memcpy(addr_gpa2hva(vm, 2 * 4), ivt_nmi, sizeof(ivt_nmi));
 	TEST_ASSERT(!pthread_create(&thread, NULL, ap_thread, ap), "pthread_create");
 
