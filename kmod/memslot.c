@@ -47,24 +47,40 @@ const struct hvm_memslot *hvm_memslot_find(struct hvm_vm *vm, u64 gpa)
 }
 
 /*
+ * The user address of [gpa, gpa + len), which must lie within one page of
+ * a slot (a writable one for a write). -EINVAL: it crosses a page;
+ * -ENOENT: no such slot backs it (MMIO).
+ */
+static int hvm_guest_phys_hva(struct hvm_vcpu *vcpu, u64 gpa,
+			      unsigned int len, bool write, unsigned long *hva)
+{
+	struct hvm_vm *vm = vcpu->vm;
+	const struct hvm_memslot *slot;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EINVAL;
+	spin_lock(&vm->mmu_lock);
+	slot = hvm_memslot_find(vm, gpa);
+	if (slot && write && (slot->flags & HVM_MEM_READONLY))
+		slot = NULL;
+	if (slot)
+		*hva = slot->uaddr + (gpa - slot->gpa);
+	spin_unlock(&vm->mmu_lock);
+	return slot ? 0 : -ENOENT;
+}
+
+/*
  * Copies guest memory that lies within one page. -ENOENT: no slot backs
  * the address (MMIO); -EFAULT: the slot's user memory is not there.
  */
 int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
 			unsigned int len)
 {
-	struct hvm_vm *vm = vcpu->vm;
-	const struct hvm_memslot *slot;
 	unsigned long hva;
+	int r = hvm_guest_phys_hva(vcpu, gpa, len, false, &hva);
 
-	if (offset_in_page(gpa) + len > PAGE_SIZE)
-		return -EINVAL;
-	spin_lock(&vm->mmu_lock);
-	slot = hvm_memslot_find(vm, gpa);
-	hva = slot ? slot->uaddr + (gpa - slot->gpa) : 0;
-	spin_unlock(&vm->mmu_lock);
-	if (!slot)
-		return -ENOENT;
+	if (r)
+		return r;
 	if (copy_from_user(buf, (void __user *)hva, len))
 		return -EFAULT;
 	return 0;
@@ -78,20 +94,11 @@ int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
 int hvm_write_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, const void *buf,
 			 unsigned int len)
 {
-	struct hvm_vm *vm = vcpu->vm;
-	const struct hvm_memslot *slot;
 	unsigned long hva;
+	int r = hvm_guest_phys_hva(vcpu, gpa, len, true, &hva);
 
-	if (offset_in_page(gpa) + len > PAGE_SIZE)
-		return -EINVAL;
-	spin_lock(&vm->mmu_lock);
-	slot = hvm_memslot_find(vm, gpa);
-	if (slot && (slot->flags & HVM_MEM_READONLY))
-		slot = NULL;
-	hva = slot ? slot->uaddr + (gpa - slot->gpa) : 0;
-	spin_unlock(&vm->mmu_lock);
-	if (!slot)
-		return -ENOENT;
+	if (r)
+		return r;
 	if (len && copy_to_user((void __user *)hva, buf, len))
 		return -EFAULT;
 	return 0;
