@@ -23,12 +23,14 @@ LAB_KVER ?= $(KVER)
 
 CC ?= cc
 SELFTEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -fno-stack-protector \
-	-fno-pie -no-pie -fcf-protection=none -mno-red-zone -Iuapi -Iselftests/include
+	-fno-pie -no-pie -fcf-protection=none -mno-red-zone -Iuapi -Iselftests/include -Itools/lib
 SELFTEST_LDLIBS :=
 SELFTEST_SRCS := $(wildcard selftests/*_test.c)
 SELFTEST_LIB_SRCS := $(wildcard selftests/lib/*.c)
 SELFTEST_BINS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/%)
-SELFTEST_LIB_OBJS := $(SELFTEST_LIB_SRCS:selftests/%.c=build/selftests/obj/%.o)
+# The host CPUID table comes from the VMM library's one builder.
+SELFTEST_LIB_OBJS := $(SELFTEST_LIB_SRCS:selftests/%.c=build/selftests/obj/%.o) \
+	build/selftests/obj/vmm/cpuid.o
 SELFTEST_OBJS := $(SELFTEST_SRCS:selftests/%.c=build/selftests/obj/%.o) $(SELFTEST_LIB_OBJS)
 # The benchmark (bench/) is also a selftest: a copy named *_test runs as
 # "hvmbench --quick --tap --accel hvm" (the smoke test of `make check`).
@@ -61,6 +63,10 @@ selftests: $(SELFTEST_BINS)
 	done
 
 build/selftests/obj/%.o: selftests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/selftests/obj/vmm/%.o: tools/lib/vmm/%.c
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -MMD -MP -c -o $@ $<
 

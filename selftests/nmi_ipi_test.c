@@ -9,13 +9,10 @@
  * with its IRET before the exit: Bochs carries a vCPU's NMI blocking over
  * to the next VMCS it enters, docs/lab.md.)
  */
-#include <pthread.h>
-#include <signal.h>
-#include <time.h>
-
 #include "apic.h"
 #include "hvm_util.h"
 #include "guest.h"
+#include "vcpu_thread.h"
 
 #define AP_IDLE		0x8000ul	/* SIPI page: idle until the flag is set */
 #define AP_NMI		0x8100ul	/* vector 2: set the flag; iret */
@@ -37,58 +34,6 @@ static __guest_code void guest_bsp(void)
 	GUEST_DONE();
 }
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-static bool ap_done;
-static int ap_runs, ap_errno;
-static u64 ap_port, ap_value;
-
-static void on_sigusr1(int sig)
-{
-	(void)sig;
-}
-
-/* Runs the AP until its OUT, or until a signal ends HVM_RUN. */
-static void *ap_thread(void *arg)
-{
-	struct hvm_vcpu *ap = arg;
-	int r;
-
-	do {
-		r = __vcpu_run(ap);
-		pthread_mutex_lock(&lock);
-		ap_runs++;
-		pthread_mutex_unlock(&lock);
-	} while (!r && ap->run->exit_reason != HVM_EXIT_IO);
-	pthread_mutex_lock(&lock);
-	ap_errno = r ? errno : 0;
-	if (!r) {
-		ap_port = ap->run->io.port;
-		ap_value = *((u8 *)ap->run + ap->run->io.data_offset);
-	}
-	ap_done = true;
-	pthread_cond_signal(&cond);
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-/* Waits up to s seconds for the AP thread; true if it finished. */
-static bool wait_ap(int s)
-{
-	struct timespec ts;
-	bool done;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += s;
-	pthread_mutex_lock(&lock);
-	while (!ap_done &&
-	       pthread_cond_timedwait(&cond, &lock, &ts) == 0)
-		;
-	done = ap_done;
-	pthread_mutex_unlock(&lock);
-	return done;
-}
-
 int main(void)
 {
 	/*
@@ -105,18 +50,15 @@ int main(void)
 	};
 	/* IVT entry 2 (at 0x8): offset 0x0100, segment 0x0800. */
 	static const u8 ivt_nmi[] = { 0x00, 0x01, 0x00, 0x08 };
-	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	struct hvm_vcpu *bsp, *ap;
 	struct hvm_vm *vm;
-	pthread_t thread;
+	struct vcpu_thread ap_thread;
 	bool done;
 
 	ksft_print_header();
 	open_hvm_or_skip();
 	require_lapic_or_skip();
 	ksft_set_plan(3);
-	sigemptyset(&sa.sa_mask);
-	TEST_ASSERT(!sigaction(SIGUSR1, &sa, NULL), "sigaction");
 
 	vm = vm_create_with_lapic();
 	bsp = vm_vcpu_add(vm, 0, guest_bsp);
@@ -126,23 +68,21 @@ int main(void)
 	memcpy(addr_gpa2hva(vm, AP_NMI), nmi_code, sizeof(nmi_code));
 	*(u8 *)addr_gpa2hva(vm, AP_FLAG) = 0;
 	memcpy(addr_gpa2hva(vm, 2 * 4), ivt_nmi, sizeof(ivt_nmi));
-	TEST_ASSERT(!pthread_create(&thread, NULL, ap_thread, ap), "pthread_create");
+	vcpu_thread_start(&ap_thread, ap);
 
 	ksft_test_result(vcpu_run_expect_sync(bsp, 1),
 			 "vCPU 0 starts vCPU 1 at its idle loop");
 	usleep(200 * 1000);	/* the AP reaches its HLT and sleeps */
 	ksft_test_result(vcpu_run_expect_done(bsp), "vCPU 0 sends vCPU 1 an NMI");
 
-	done = wait_ap(AP_TIMEOUT_S);
-	ksft_test_result(done && !ap_errno && ap_port == AP_PORT && ap_value == AP_MAGIC,
-			 "the halted vCPU 1 wakes and runs its NMI handler (%s within %d s: %s, port %#llx value %#llx, %d runs)",
+	done = vcpu_thread_wait(&ap_thread, AP_TIMEOUT_S);
+	ksft_test_result(done && !ap_thread.err && ap_thread.port == AP_PORT && ap_thread.value == AP_MAGIC,
+			 "the halted vCPU 1 wakes and runs its NMI handler (%s within %d s: %s, port %#x value %#x, %d runs)",
 			 done ? "done" : "still asleep", AP_TIMEOUT_S,
-			 ap_errno ? strerror(ap_errno) : "no error",
-			 (unsigned long long)ap_port, (unsigned long long)ap_value,
-			 ap_runs);
-	if (!done)
-		pthread_kill(thread, SIGUSR1);	/* ends the lost halt */
-	pthread_join(thread, NULL);
+			 ap_thread.err ? strerror(ap_thread.err) : "no error",
+			 ap_thread.port, ap_thread.value,
+			 ap_thread.runs);
+	vcpu_thread_stop(&ap_thread);	/* a lost halt ends with a signal */
 	vm_free(vm);
 	ksft_finished();
 }

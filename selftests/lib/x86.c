@@ -9,6 +9,7 @@
 
 #include "hvm_util.h"
 #include "guest.h"
+#include "vmm/cpuid.h"
 
 extern char guest_idt_stubs[];
 
@@ -162,77 +163,27 @@ struct hvm_cpuid *cpuid_alloc(u32 nent)
 
 #define CPUID_TABLE_MAX	512
 
-static void cpuid_add(struct hvm_cpuid *c, u32 fn, u32 idx, bool sig)
-{
-	struct hvm_cpuid_entry *e;
-
-	if (c->nent >= CPUID_TABLE_MAX)
-		return;
-	e = &c->entries[c->nent++];
-	e->function = fn;
-	e->index = sig ? idx : 0;
-	e->flags = sig ? HVM_CPUID_FLAG_SIGNIFICANT_INDEX : 0;
-	host_cpuid(fn, idx, &e->eax, &e->ebx, &e->ecx, &e->edx);
-}
-
-static void cpuid_add_range(struct hvm_cpuid *c, u32 first, u32 last)
-{
-	u32 fn, i, a, b, cx, d;
-
-	for (fn = first; fn <= last; fn++) {
-		switch (fn) {
-		case 4:
-		case 0x8000001d:	/* cache parameters: until type 0 */
-			for (i = 0; i < 64; i++) {
-				cpuid_add(c, fn, i, true);
-				host_cpuid(fn, i, &a, &b, &cx, &d);
-				if (!(a & 0x1f))
-					break;
-			}
-			break;
-		case 7:
-			host_cpuid(7, 0, &a, &b, &cx, &d);
-			for (i = 0; i <= a && i < 16; i++)
-				cpuid_add(c, fn, i, true);
-			break;
-		case 0xb:
-		case 0x1f:		/* topology: until level type 0 */
-			for (i = 0; i < 64; i++) {
-				cpuid_add(c, fn, i, true);
-				host_cpuid(fn, i, &a, &b, &cx, &d);
-				if (!((cx >> 8) & 0xff))
-					break;
-			}
-			break;
-		case 0xd:
-			for (i = 0; i < 64; i++) {
-				host_cpuid(fn, i, &a, &b, &cx, &d);
-				if (i < 2 || a || b || cx || d)
-					cpuid_add(c, fn, i, true);
-			}
-			break;
-		default:
-			cpuid_add(c, fn, 0, false);
-		}
-	}
-}
-
+/* The host's table, from the builder vmctl and hvmbench use too. */
 struct hvm_cpuid *host_cpuid_table(void)
 {
+	static struct x86_cpuid_entry host[CPUID_TABLE_MAX];
 	struct hvm_cpuid *c = cpuid_alloc(CPUID_TABLE_MAX);
-	u32 max, maxe, b, cx, d;
 	u64 limit;
+	int i, n;
 
-	c->nent = 0;
-	host_cpuid(0, 0, &max, &b, &cx, &d);
-	if (max > 0x3f)
-		max = 0x3f;
-	cpuid_add_range(c, 0, max);
-	host_cpuid(0x80000000, 0, &maxe, &b, &cx, &d);
-	if (maxe > 0x800000ff)
-		maxe = 0x800000ff;
-	if (maxe >= 0x80000000)
-		cpuid_add_range(c, 0x80000000, maxe);
+	n = cpuid_host_leaves(host, CPUID_TABLE_MAX);
+	TEST_ASSERT(n >= 0, "the host's CPUID table has over %d entries", CPUID_TABLE_MAX);
+	for (i = 0; i < n; i++) {
+		c->entries[i] = (struct hvm_cpuid_entry){
+			.function = host[i].function,
+			.index = host[i].index,
+			.flags = host[i].index_significant ?
+				 HVM_CPUID_FLAG_SIGNIFICANT_INDEX : 0,
+			.eax = host[i].eax, .ebx = host[i].ebx,
+			.ecx = host[i].ecx, .edx = host[i].edx,
+		};
+	}
+	c->nent = n;
 
 	limit = hvm_check_cap(HVM_CAP_MAX_CPUID_ENTRIES);
 	if (limit && c->nent > limit) {

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpuid.h"
+
 struct x86_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -43,12 +45,6 @@ struct x86_sregs {
 	struct x86_segment cs, ds, es, fs, gs, ss, tr, ldt;
 	struct x86_dtable gdt, idt;
 	uint64_t cr0, cr2, cr3, cr4, cr8, efer, apic_base;
-};
-
-struct x86_cpuid_entry {
-	uint32_t function, index;
-	bool index_significant;
-	uint32_t eax, ebx, ecx, edx;
 };
 
 enum accel_exit_reason {
@@ -201,9 +197,5 @@ void accel_vcpu_kick(struct accel_vcpu *vcpu);
 int accel_vcpu_stats(struct accel_vcpu *vcpu, char *buf, size_t len);
 
 const char *accel_exit_name(enum accel_exit_reason reason);
-
-/* cpuid.c: the host's own CPUID leaves, every subleaf that says something. */
-int cpuid_host_leaves(struct x86_cpuid_entry *e, unsigned int max);
-bool cpuid_host_is_intel(void);
 
 #endif

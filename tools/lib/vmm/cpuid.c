@@ -8,7 +8,7 @@
 #include <cpuid.h>
 #include <errno.h>
 
-#include "accel.h"
+#include "cpuid.h"
 
 /* Leaves whose output depends on ECX. */
 static bool has_subleaves(uint32_t fn)
