@@ -12,7 +12,8 @@
 #include <x86intrin.h>
 
 #include "cpuid_policy.h"
-#include "vmctl.h"
+#include "guest_cpuid.h"
+#include "vm.h"
 
 #define MAX_ENTRIES	256
 

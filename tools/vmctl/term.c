@@ -10,8 +10,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "vmctl.h"
+#include "log.h"
 #include "term.h"
+#include "vm.h"
 
 #define ESCAPE_KEY	0x01	/* Ctrl-a */
 
@@ -23,6 +24,13 @@ void term_restore(void)
 	if (raw_mode)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	raw_mode = false;
+	log_set_crlf(false);
+}
+
+static void term_exit_hook(void *opaque)
+{
+	(void)opaque;
+	term_restore();
 }
 
 void term_init(void)
@@ -43,12 +51,9 @@ void term_init(void)
 	if (tcsetattr(STDIN_FILENO, TCSANOW, &t))
 		return;
 	raw_mode = true;
+	log_set_crlf(true);
 	atexit(term_restore);
-}
-
-bool term_is_raw(void)
-{
-	return raw_mode;
+	log_add_exit_hook(term_exit_hook, NULL);
 }
 
 int term_fd(void)

@@ -11,7 +11,6 @@ struct vm;
 
 void term_init(void);
 void term_restore(void);
-bool term_is_raw(void);
 /* stdin while it is open, else -1. */
 int term_fd(void);
 /* Reads what stdin has (up to len bytes for the guest), handling Ctrl-a. */

@@ -9,10 +9,13 @@
  * a GDT holding __BOOT_CS (0x10) and __BOOT_DS (0x18), interrupts off and
  * RSI = the zero page.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmctl.h"
+#include "boot.h"
+#include "guest_cpuid.h"
+#include "vm.h"
 
 /* Guest-physical layout below 1 MiB (all of it RAM in the e820 map). */
 #define BOOT_GDT	0x1000ull

@@ -12,7 +12,10 @@
  */
 #include <stdlib.h>
 
-#include "vmctl.h"
+#include "devices.h"
+#include "io.h"
+#include "irq.h"
+#include "vm.h"
 
 #define I8042_DATA	0x60
 #define I8042_CMD	0x64
@@ -58,7 +61,6 @@
 
 struct i8042 {
 	struct vm *vm;
-	struct io_device data_dev, cmd_dev;
 	uint8_t ctr;
 	uint8_t pending_cmd;		/* controller command awaiting its byte */
 	uint8_t kbd_pending;		/* keyboard command awaiting its byte */
@@ -234,25 +236,43 @@ static uint8_t read_status(const struct i8042 *k)
 	return s;
 }
 
-static uint32_t i8042_in(void *opaque, uint16_t port, uint8_t size)
+/* Two one-port ranges: the data port and the status/command port. */
+static uint64_t data_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	(void)offset, (void)size;
+	return read_data(opaque);
+}
+
+static void data_write(void *opaque, uint64_t offset, unsigned int size,
+		       uint64_t val)
 {
 	struct i8042 *k = opaque;
 
-	(void)size;
-	return port == I8042_DATA ? read_data(k) : read_status(k);
+	(void)offset, (void)size;
+	k->last_was_cmd = false;
+	write_data(k, (uint8_t)val);
 }
 
-static void i8042_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
+static uint64_t status_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	(void)offset, (void)size;
+	return read_status(opaque);
+}
+
+static void command_write(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t val)
 {
 	struct i8042 *k = opaque;
 
-	(void)size;
-	k->last_was_cmd = port == I8042_CMD;
-	if (port == I8042_CMD)
-		controller_command(k, val);
-	else
-		write_data(k, val);
+	(void)offset, (void)size;
+	k->last_was_cmd = true;
+	controller_command(k, (uint8_t)val);
 }
+
+static const struct bus_ops data_ops = { .read = data_read, .write = data_write };
+static const struct bus_ops command_ops = {
+	.read = status_read, .write = command_write,
+};
 
 void i8042_create(struct vm *vm)
 {
@@ -262,14 +282,6 @@ void i8042_create(struct vm *vm)
 		die("out of memory");
 	k->vm = vm;
 	k->ctr = CTR_KBDINT | CTR_SYS | CTR_XLATE;
-	k->data_dev = (struct io_device){
-		.name = "i8042", .base = I8042_DATA, .len = 1, .opaque = k,
-		.in = i8042_in, .out = i8042_out,
-	};
-	k->cmd_dev = (struct io_device){
-		.name = "i8042", .base = I8042_CMD, .len = 1, .opaque = k,
-		.in = i8042_in, .out = i8042_out,
-	};
-	ioport_register(&k->data_dev);
-	ioport_register(&k->cmd_dev);
+	pio_register(vm, I8042_DATA, 1, "i8042", &data_ops, k);
+	pio_register(vm, I8042_CMD, 1, "i8042", &command_ops, k);
 }

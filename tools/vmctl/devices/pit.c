@@ -11,7 +11,10 @@
  */
 #include <stdlib.h>
 
-#include "vmctl.h"
+#include "devices.h"
+#include "io.h"
+#include "irq.h"
+#include "vm.h"
 
 #define PIT_HZ		1193182ull
 #define NS_PER_SEC	1000000000ull
@@ -35,7 +38,6 @@ struct pit {
 	struct vm *vm;
 	struct pit_channel ch[3];
 	bool speaker_data;		/* port 0x61 bit 1 */
-	struct io_device dev, port61;
 };
 
 static uint64_t ticks_since_load(const struct pit_channel *c, uint64_t now)
@@ -245,48 +247,55 @@ static uint8_t read_count(struct pit_channel *c)
 	}
 }
 
-static uint32_t pit_in(void *opaque, uint16_t port, uint8_t size)
+/* Offsets 0-2: the channels' counters; 3: the control word. */
+#define PIT_CONTROL	3
+
+static uint64_t pit_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pit *pit = opaque;
 
 	(void)size;
-	if (port == 0x43)
+	if (offset == PIT_CONTROL)
 		return 0xff;		/* the control word is write-only */
-	return read_count(&pit->ch[port - 0x40]);
+	return read_count(&pit->ch[offset]);
 }
 
-static void pit_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
+static void pit_write(void *opaque, uint64_t offset, unsigned int size,
+		      uint64_t val)
 {
 	struct pit *pit = opaque;
 
 	(void)size;
-	if (port == 0x43)
-		control_word(pit, val);
+	if (offset == PIT_CONTROL)
+		control_word(pit, (uint8_t)val);
 	else
-		write_count(&pit->ch[port - 0x40], val);
+		write_count(&pit->ch[offset], (uint8_t)val);
 }
+
+static const struct bus_ops pit_ops = { .read = pit_read, .write = pit_write };
 
 /*
  * Port 0x61: bit 0 channel 2's gate, bit 1 speaker data, bit 4 the DRAM
  * refresh toggle (every 15 us), bit 5 channel 2's output.
  */
-static uint32_t port61_in(void *opaque, uint16_t port, uint8_t size)
+static uint64_t port61_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pit *pit = opaque;
 	uint64_t now = now_ns();
 
-	(void)port, (void)size;
+	(void)offset, (void)size;
 	return pit->ch[2].gate | pit->speaker_data << 1 |
 	       ((now / 15085) & 1) << 4 | get_out(&pit->ch[2], now) << 5;
 }
 
-static void port61_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
+static void port61_write(void *opaque, uint64_t offset, unsigned int size,
+			 uint64_t val)
 {
 	struct pit *pit = opaque;
 	struct pit_channel *c = &pit->ch[2];
 	bool gate = val & 1;
 
-	(void)port, (void)size;
+	(void)offset, (void)size;
 	/* A rising gate restarts the count in modes 1, 2, 3 and 5. */
 	if (gate && !c->gate && c->count && c->mode != 0 && c->mode != 4) {
 		c->load_ns = now_ns();
@@ -295,6 +304,10 @@ static void port61_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
 	c->gate = gate;
 	pit->speaker_data = val & 2;
 }
+
+static const struct bus_ops port61_ops = {
+	.read = port61_read, .write = port61_write,
+};
 
 struct pit *pit_create(struct vm *vm)
 {
@@ -309,15 +322,7 @@ struct pit *pit_create(struct vm *vm)
 		pit->ch[i].rw_mode = pit->ch[i].read_state =
 			pit->ch[i].write_state = RW_WORD0;
 	}
-	pit->dev = (struct io_device){
-		.name = "pit", .base = 0x40, .len = 4, .opaque = pit,
-		.in = pit_in, .out = pit_out,
-	};
-	pit->port61 = (struct io_device){
-		.name = "port61", .base = 0x61, .len = 1, .opaque = pit,
-		.in = port61_in, .out = port61_out,
-	};
-	ioport_register(&pit->dev);
-	ioport_register(&pit->port61);
+	pio_register(vm, 0x40, 4, "pit", &pit_ops, pit);
+	pio_register(vm, 0x61, 1, "port61", &port61_ops, pit);
 	return pit;
 }

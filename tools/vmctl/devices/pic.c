@@ -11,9 +11,13 @@
  */
 #include <stdlib.h>
 
-#include "vmctl.h"
+#include "devices.h"
+#include "io.h"
+#include "irq.h"
+#include "vm.h"
 
 struct pic_chip {
+	struct pic *pic;
 	bool master;
 	uint8_t irr, imr, isr;
 	uint8_t last_level;		/* input lines, for edge detection */
@@ -28,7 +32,6 @@ struct pic_chip {
 struct pic {
 	struct vm *vm;
 	struct pic_chip chip[2];	/* master, slave */
-	struct io_device dev[2];
 };
 
 /* 0 (highest) to 7, relative to the rotation; 8 if mask is empty. */
@@ -80,8 +83,11 @@ static void update_cascade(struct pic *pic)
 	chip_set_irq(&pic->chip[0], 2, chip_get_irq(&pic->chip[1]) >= 0);
 }
 
-void pic_set_irq(struct pic *pic, unsigned int irq, int level)
+/* An ISA line changed (irq.h); lines 16 and up are not the PIC's. */
+static void pic_set_irq(void *opaque, unsigned int irq, int level)
 {
+	struct pic *pic = opaque;
+
 	if (irq >= 16)
 		return;
 	if (irq >= 8) {
@@ -134,9 +140,10 @@ uint8_t pic_ack(struct pic *pic)
 /* ICW1 resets the chip: masks, requests, in-service bits, modes. */
 static void chip_init(struct pic_chip *c, uint8_t icw1)
 {
+	struct pic *pic = c->pic;
 	bool master = c->master;
 
-	*c = (struct pic_chip){ .master = master };
+	*c = (struct pic_chip){ .pic = pic, .master = master };
 	c->init_state = 1;
 	c->init4 = icw1 & 1;
 	c->single_mode = icw1 & 2;
@@ -241,25 +248,27 @@ static uint8_t chip_read(struct pic *pic, struct pic_chip *c, unsigned int a0)
 	return c->read_isr ? c->isr : c->irr;
 }
 
-static uint32_t pic_in(void *opaque, uint16_t port, uint8_t size)
+/* Each chip has two ports: offset 0 is A0 = 0, offset 1 A0 = 1. */
+static uint64_t pic_read(void *opaque, uint64_t offset, unsigned int size)
 {
-	struct pic *pic = opaque;
-	struct pic_chip *c = &pic->chip[port >= 0xa0];
+	struct pic_chip *c = opaque;
 
 	(void)size;
-	return chip_read(pic, c, port & 1);
+	return chip_read(c->pic, c, offset & 1);
 }
 
-static void pic_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
+static void pic_write(void *opaque, uint64_t offset, unsigned int size,
+		      uint64_t val)
 {
-	struct pic *pic = opaque;
-	bool slave = port >= 0xa0;
+	struct pic_chip *c = opaque;
 
 	(void)size;
-	chip_write(&pic->chip[slave], port & 1, val);
-	if (slave)
-		update_cascade(pic);
+	chip_write(c, offset & 1, (uint8_t)val);
+	if (!c->master)
+		update_cascade(c->pic);
 }
+
+static const struct bus_ops pic_ops = { .read = pic_read, .write = pic_write };
 
 struct pic *pic_create(struct vm *vm)
 {
@@ -268,16 +277,12 @@ struct pic *pic_create(struct vm *vm)
 	if (!pic)
 		die("out of memory");
 	pic->vm = vm;
+	pic->chip[0].pic = pic->chip[1].pic = pic;
 	pic->chip[0].master = true;
-	pic->dev[0] = (struct io_device){
-		.name = "pic-master", .base = 0x20, .len = 2, .opaque = pic,
-		.in = pic_in, .out = pic_out,
-	};
-	pic->dev[1] = (struct io_device){
-		.name = "pic-slave", .base = 0xa0, .len = 2, .opaque = pic,
-		.in = pic_in, .out = pic_out,
-	};
-	ioport_register(&pic->dev[0]);
-	ioport_register(&pic->dev[1]);
+	pio_register(vm, 0x20, 2, "pic-master", &pic_ops, &pic->chip[0]);
+	pio_register(vm, 0xa0, 2, "pic-slave", &pic_ops, &pic->chip[1]);
+	irq_attach(vm, &(struct irq_controller){
+		.name = "pic", .set_irq = pic_set_irq, .opaque = pic,
+	});
 	return pic;
 }

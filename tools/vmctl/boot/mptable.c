@@ -11,7 +11,8 @@
 #include <cpuid.h>
 #include <string.h>
 
-#include "vmctl.h"
+#include "boot.h"
+#include "vm.h"
 
 #define MPTABLE_ADDR	0xf0000ull
 #define LAPIC_ADDR	0xfee00000u

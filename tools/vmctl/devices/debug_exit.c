@@ -8,23 +8,26 @@
  */
 #include <stdio.h>
 
-#include "vmctl.h"
+#include "devices.h"
+#include "io.h"
+#include "vm.h"
 
 #define DEBUG_EXIT_PORT	0xf4
 
-static uint32_t debug_exit_in(void *opaque, uint16_t port, uint8_t size)
+static uint64_t debug_exit_read(void *opaque, uint64_t offset, unsigned int size)
 {
-	(void)opaque, (void)port, (void)size;
+	(void)opaque, (void)offset, (void)size;
 	return 0xffffffff;
 }
 
-static void debug_exit_out(void *opaque, uint16_t port, uint8_t size,
-			   uint32_t val)
+static void debug_exit_write(void *opaque, uint64_t offset, unsigned int size,
+			     uint64_t value)
 {
 	static char reason[80];
 	struct vm *vm = opaque;
+	uint32_t val = (uint32_t)value;
 
-	(void)port;
+	(void)offset;
 	if (size < 4)
 		val &= (1u << (size * 8)) - 1;
 	snprintf(reason, sizeof(reason),
@@ -32,13 +35,11 @@ static void debug_exit_out(void *opaque, uint16_t port, uint8_t size,
 	vm_stop(vm, (int)((val << 1) | 1), reason);
 }
 
-static struct io_device debug_exit_dev = {
-	.name = "debug-exit", .base = DEBUG_EXIT_PORT, .len = 4,
-	.in = debug_exit_in, .out = debug_exit_out,
+static const struct bus_ops debug_exit_ops = {
+	.read = debug_exit_read, .write = debug_exit_write,
 };
 
 void debug_exit_create(struct vm *vm)
 {
-	debug_exit_dev.opaque = vm;
-	ioport_register(&debug_exit_dev);
+	pio_register(vm, DEBUG_EXIT_PORT, 4, "debug-exit", &debug_exit_ops, vm);
 }

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "vmctl.h"
+#include "devices.h"
+#include "io.h"
+#include "vm.h"
 
 #define RTC_SECONDS	0x00
 #define RTC_MINUTES	0x02
@@ -37,7 +39,6 @@
 
 struct cmos {
 	struct vm *vm;
-	struct io_device dev;
 	uint8_t index;
 	uint8_t ram[128];
 };
@@ -81,22 +82,26 @@ static uint8_t read_reg(struct cmos *c, uint8_t reg)
 	}
 }
 
-static uint32_t cmos_in(void *opaque, uint16_t port, uint8_t size)
+/* Offset 0 (port 0x70): the index; offset 1 (0x71): the byte it selects. */
+#define CMOS_INDEX	0
+
+static uint64_t cmos_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct cmos *c = opaque;
 
 	(void)size;
-	if (port == 0x70)
+	if (offset == CMOS_INDEX)
 		return 0xff;	/* the index port is write-only */
 	return read_reg(c, c->index);
 }
 
-static void cmos_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
+static void cmos_write(void *opaque, uint64_t offset, unsigned int size,
+		       uint64_t val)
 {
 	struct cmos *c = opaque;
 
 	(void)size;
-	if (port == 0x70) {
+	if (offset == CMOS_INDEX) {
 		c->index = val & 0x7f;	/* bit 7: NMI mask, nothing to mask */
 		return;
 	}
@@ -115,6 +120,8 @@ static void cmos_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
 		break;
 	}
 }
+
+static const struct bus_ops cmos_ops = { .read = cmos_read, .write = cmos_write };
 
 void cmos_create(struct vm *vm)
 {
@@ -135,9 +142,5 @@ void cmos_create(struct vm *vm)
 		above16 = 0xffff;
 	c->ram[CMOS_MEM_16M_LO] = above16 & 0xff;
 	c->ram[CMOS_MEM_16M_HI] = above16 >> 8;
-	c->dev = (struct io_device){
-		.name = "cmos", .base = 0x70, .len = 2, .opaque = c,
-		.in = cmos_in, .out = cmos_out,
-	};
-	ioport_register(&c->dev);
+	pio_register(vm, 0x70, 2, "cmos", &cmos_ops, c);
 }

@@ -11,10 +11,12 @@
  * kernel's path followed by --cmdline, and module 1's string is its path.
  */
 #include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmctl.h"
+#include "boot.h"
+#include "vm.h"
 
 #define MB_SEARCH		8192
 #define MB_HEADER_MAGIC		0x1badb002u
@@ -78,49 +80,13 @@ struct extent {
 	uint64_t lo, hi;
 };
 
-/* Is [gpa, gpa + size) inside one RAM range of the e820 map? */
-static bool in_ram(const struct vm *vm, uint64_t gpa, uint64_t size)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->e820_n; i++) {
-		const struct e820_entry *e = &vm->e820[i];
-
-		if (e->type == E820_RAM && gpa >= e->addr &&
-		    gpa - e->addr <= e->size && size <= e->size - (gpa - e->addr))
-			return true;
-	}
-	return false;
-}
-
-/*
- * The lowest page-aligned address at or above from where size bytes of RAM
- * lie in one e820 range, or 0 if there is none.
- */
-static uint64_t place_in_ram(const struct vm *vm, uint64_t from, uint64_t size)
-{
-	uint64_t at = (from + 0xfff) & ~0xfffull, best = 0;
-	unsigned int i;
-
-	for (i = 0; i < vm->e820_n; i++) {
-		const struct e820_entry *e = &vm->e820[i];
-		uint64_t start = at > e->addr ? at : e->addr;
-
-		start = (start + 0xfff) & ~0xfffull;
-		if (e->type == E820_RAM && in_ram(vm, start, size) &&
-		    (!best || start < best))
-			best = start;
-	}
-	return best;
-}
-
 static void load_range(struct vm *vm, struct extent *ext, uint64_t gpa,
 		       const uint8_t *src, uint64_t filesz, uint64_t memsz)
 {
 	uint8_t *dst;
 
 	if (gpa + memsz < gpa || (gpa + memsz <= vm->low_size &&
-				  !in_ram(vm, gpa, memsz)))
+				  !mem_is_ram(vm, gpa, memsz)))
 		die("%s: multiboot: the kernel loads at %#llx-%#llx, which is not RAM (RAM: 0-%#llx and 1 MiB-%#llx)",
 		    vm->opt.kernel, (unsigned long long)gpa,
 		    (unsigned long long)(gpa + memsz),
@@ -285,7 +251,7 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 	if (vm->opt.initrd) {
 		if (read_file(vm->opt.initrd, &mod, &mod_size))
 			exit(EXIT_VMCTL_ERROR);
-		mod_addr = place_in_ram(vm, ext.hi, mod_size);
+		mod_addr = mem_find_ram(vm, ext.hi, mod_size);
 		if (!mod_addr)
 			die("too little memory: the kernel ends at %#llx, module 1 needs %zu KiB more, --mem gives %llu MiB",
 			    (unsigned long long)ext.hi, (mod_size + 1023) / 1024,
@@ -296,7 +262,7 @@ int boot_multiboot(struct vm *vm, const uint8_t *image, size_t size,
 
 	data = MB_DATA;
 	if (ext.lo < MB_DATA + MB_DATA_SIZE) {
-		data = place_in_ram(vm, mod_addr ? mod_addr + mod_size : ext.hi,
+		data = mem_find_ram(vm, mod_addr ? mod_addr + mod_size : ext.hi,
 				    MB_DATA_SIZE);
 		if (!data)
 			die("too little memory: the kernel (%#llx-%#llx) and its module leave no room for the boot information (%u KiB)",

@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmctl.h"
+#include "devices.h"
+#include "io.h"
+#include "irq.h"
+#include "vm.h"
 
 /* Registers (offsets from the base port). */
 #define UART_RX		0	/* read, DLAB = 0 */
@@ -74,7 +77,6 @@
 struct serial {
 	struct vm *vm;
 	unsigned int irq;
-	struct io_device dev;
 
 	uint8_t ier, lcr, mcr, lsr, msr, scr, fcr, dll, dlm;
 	bool thr_ipending;		/* THRE interrupt not yet acknowledged */
@@ -206,13 +208,13 @@ static void transmit(struct serial *s, uint8_t c)
 	update_irq(s);
 }
 
-static uint32_t serial_in(void *opaque, uint16_t port, uint8_t size)
+static uint64_t serial_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct serial *s = opaque;
 	uint8_t ret = 0xff, iir;
 
 	(void)size;
-	switch (port - s->dev.base) {
+	switch (offset) {
 	case UART_RX:
 		if (s->lcr & UART_LCR_DLAB)
 			return s->dll;
@@ -265,13 +267,14 @@ static uint32_t serial_in(void *opaque, uint16_t port, uint8_t size)
 	return ret;
 }
 
-static void serial_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
+static void serial_write(void *opaque, uint64_t offset, unsigned int size,
+			 uint64_t val)
 {
 	struct serial *s = opaque;
-	uint8_t v = val, old;
+	uint8_t v = (uint8_t)val, old;
 
 	(void)size;
-	switch (port - s->dev.base) {
+	switch (offset) {
 	case UART_TX:
 		if (s->lcr & UART_LCR_DLAB)
 			s->dll = v;
@@ -318,6 +321,16 @@ static void serial_out(void *opaque, uint16_t port, uint8_t size, uint32_t val)
 	}
 }
 
+static const struct bus_ops serial_ops = {
+	.read = serial_read, .write = serial_write,
+};
+
+/* The guest's output so far, before vmctl's own last words. */
+static void serial_exit_hook(void *opaque)
+{
+	serial_flush(opaque);
+}
+
 struct serial *serial_create(struct vm *vm, uint16_t base, unsigned int irq)
 {
 	struct serial *s = calloc(1, sizeof(*s));
@@ -329,10 +342,7 @@ struct serial *serial_create(struct vm *vm, uint16_t base, unsigned int irq)
 	s->lsr = UART_LSR_THRE | UART_LSR_TEMT;
 	s->msr = UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
 	s->dll = 12;		/* 9600 baud */
-	s->dev = (struct io_device){
-		.name = "serial", .base = base, .len = 8, .opaque = s,
-		.in = serial_in, .out = serial_out,
-	};
-	ioport_register(&s->dev);
+	pio_register(vm, base, 8, "serial", &serial_ops, s);
+	log_add_exit_hook(serial_exit_hook, s);
 	return s;
 }
