@@ -64,6 +64,7 @@ struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 	kref_init(&t->vm->ref);
 	mutex_init(&t->vm->lock);
 	spin_lock_init(&t->vm->mmu_lock);
+	hvm_tsc_init_vm(t->vm);
 	KUNIT_ASSERT_EQ(test, hvm_mmu_init(t->vm), 0);
 
 	t->vcpu = kzalloc(sizeof(*t->vcpu), GFP_KERNEL);
