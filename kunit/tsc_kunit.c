@@ -6,6 +6,7 @@
  */
 #include <linux/limits.h>
 
+#include <asm/msr-index.h>
 #include <asm/tsc.h>
 
 #include "hvm_kunit.h"
@@ -127,11 +128,29 @@ static void tsc_other_writes_set_a_clock(struct kunit *test)
 	hvm_kunit_vm_destroy(t);
 }
 
+/* IA32_TSC through the core's MSR path, as WRMSR and HVM_SET_MSRS reach it. */
+static void tsc_msr_reads_back(struct kunit *test)
+{
+	const u64 value = 0x123456789abULL;
+	struct hvm_kunit_vm *t;
+	struct hvm_vcpu *v1 = tsc_vm(test, &t);
+	u64 read;
+
+	KUNIT_ASSERT_EQ(test, hvm_set_msr(v1, MSR_IA32_TSC, value, false), 0);
+	KUNIT_ASSERT_EQ(test, hvm_get_msr(v1, MSR_IA32_TSC, &read), 0);
+	/* v1 set the clock: no more ticks than the host's since the write. */
+	KUNIT_EXPECT_GE(test, read, value);
+	KUNIT_EXPECT_LE(test, read - value, rdtsc() - t->vm->tsc_write_host);
+	KUNIT_EXPECT_EQ(test, offset_set, v1->tsc_offset);
+	hvm_kunit_vm_destroy(t);
+}
+
 static struct kunit_case tsc_cases[] = {
 	KUNIT_CASE_PARAM(tsc_write_matches, match_gen_params),
 	KUNIT_CASE(tsc_vcpus_share_the_vm_clock),
 	KUNIT_CASE(tsc_same_value_on_each_vcpu_joins),
 	KUNIT_CASE(tsc_other_writes_set_a_clock),
+	KUNIT_CASE(tsc_msr_reads_back),
 	{}
 };
 
