@@ -25,7 +25,13 @@ bool hvm_apic_base_valid(u64 base)
 
 int hvm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 {
-	int r = hvm_ops->get_msr(vcpu, index, data);
+	int r;
+
+	if (index == MSR_IA32_TSC) {
+		*data = hvm_tsc_read(vcpu);
+		return 0;
+	}
+	r = hvm_ops->get_msr(vcpu, index, data);
 
 	if (r != -ENOENT)
 		return r;
@@ -63,6 +69,10 @@ int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	if (index == MSR_EFER)	/* checked as the guest's CPUID says */
 		return hvm_set_efer(vcpu, data, host);
+	if (index == MSR_IA32_TSC) {
+		hvm_tsc_write(vcpu, data);
+		return 0;
+	}
 	r = hvm_ops->set_msr(vcpu, index, data, host);
 	if (r != -ENOENT)
 		return r;

@@ -53,6 +53,7 @@ struct hvm_vcpu {
 	u64 xcr0;
 	u64 misc_enable;
 	u64 mtrr_def_type;
+	u64 tsc_offset;			/* guest TSC - host TSC (tsc.c) */
 	u64 dr[4];			/* DR0-3, swapped around each entry */
 	u32 pkru, host_pkru;		/* PKRU, swapped likewise */
 

@@ -103,6 +103,8 @@ struct hvm_vendor_ops {
 	int (*get_msr)(struct hvm_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
 	void (*inject_gp)(struct hvm_vcpu *vcpu);
+	/* Guest TSC = host TSC + offset (the core keeps vcpu->tsc_offset). */
+	void (*set_tsc_offset)(struct hvm_vcpu *vcpu, u64 offset);
 };
 
 extern const struct hvm_vendor_ops *hvm_ops;

@@ -21,6 +21,7 @@ struct hvm_vm *hvm_vm_create(void)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
+	hvm_tsc_init_vm(vm);
 
 	r = hvm_ops->vm_check ? hvm_ops->vm_check() : 0;
 	if (r)
@@ -215,6 +216,7 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->apic_base = 0xfee00000 | BIT(11) | (id == 0 ? BIT(8) : 0);
 	vcpu->mode = HVM_OUTSIDE_GUEST;
+	vcpu->tsc_offset = hvm_tsc_vm_offset(vm);
 	init_waitqueue_head(&vcpu->wq);
 	hvm_vcpu_init_preempt(vcpu);
 

@@ -68,6 +68,15 @@ struct hvm_vm {
 	/* Faults retry while an invalidation runs or ran since they began. */
 	unsigned long mmu_seq;
 	unsigned int mmu_invalidating;
+
+	/*
+	 * The guest TSC (tsc.c): the clock the last IA32_TSC write set,
+	 * value tsc_write_value at host TSC tsc_write_host, by vCPU
+	 * tsc_writer (-1: the VM's creation, value 0).
+	 */
+	spinlock_t tsc_lock;
+	u64 tsc_write_value, tsc_write_host;
+	int tsc_writer;
 };
 
 /* vm.c */
@@ -78,6 +87,12 @@ int hvm_vm_set_memory_region(struct hvm_vm *vm,
 			     const struct hvm_memory_region *region);
 struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id);
 void hvm_vm_flush_tlbs(struct hvm_vm *vm, bool may_sleep);
+
+/* tsc.c */
+void hvm_tsc_init_vm(struct hvm_vm *vm);
+u64 hvm_tsc_vm_offset(struct hvm_vm *vm);
+bool hvm_tsc_write_matches(u64 last_value, u64 last_host, u64 value, u64 now,
+			   u64 window);
 
 /* memslot.c */
 int hvm_memslot_check(const struct hvm_memory_region *region);

@@ -43,6 +43,10 @@ int hvm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host);
 bool hvm_xcr0_valid(u64 xcr0);
 bool hvm_apic_base_valid(u64 base);
 
+/* tsc.c: IA32_TSC */
+u64 hvm_tsc_read(struct hvm_vcpu *vcpu);
+void hvm_tsc_write(struct hvm_vcpu *vcpu, u64 value);
+
 extern u64 hvm_host_xcr0;		/* 0: the host does not use XSAVE */
 
 /* XCR0 is switched around guest entry only where both sides differ. */

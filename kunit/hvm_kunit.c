@@ -37,6 +37,11 @@ static int hvm_kunit_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data,
 	return -ENOENT;
 }
 
+/* The offset lives in vcpu->tsc_offset alone. */
+static void hvm_kunit_set_tsc_offset(struct hvm_vcpu *vcpu, u64 offset)
+{
+}
+
 /* No shadow, nothing injected in a control block: IF alone decides. */
 static bool hvm_kunit_interrupt_allowed(struct hvm_vcpu *vcpu)
 {
@@ -56,6 +61,7 @@ struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 	t->ops.get_msr = hvm_kunit_get_msr;
 	t->ops.set_msr = hvm_kunit_set_msr;
 	t->ops.interrupt_allowed = hvm_kunit_interrupt_allowed;
+	t->ops.set_tsc_offset = hvm_kunit_set_tsc_offset;
 	hvm_ops = &t->ops;
 	test->priv = t;
 
@@ -64,6 +70,7 @@ struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 	kref_init(&t->vm->ref);
 	mutex_init(&t->vm->lock);
 	spin_lock_init(&t->vm->mmu_lock);
+	hvm_tsc_init_vm(t->vm);
 	KUNIT_ASSERT_EQ(test, hvm_mmu_init(t->vm), 0);
 
 	t->vcpu = kzalloc(sizeof(*t->vcpu), GFP_KERNEL);

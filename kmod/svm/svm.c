@@ -382,9 +382,6 @@ static int svm_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_CR_PAT:
 		*data = save->g_pat;
 		break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + vmcb->control.tsc_offset;
-		break;
 	default:
 		return -ENOENT;
 	}
@@ -458,9 +455,6 @@ static int svm_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		save->g_pat = data;
 		break;
-	case MSR_IA32_TSC:
-		vmcb->control.tsc_offset = data - rdtsc();
-		break;
 	default:
 		return -ENOENT;
 	}
@@ -475,6 +469,11 @@ static void svm_inject_exception(struct hvm_vcpu *vcpu, u8 vector,
 	c->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
 		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	c->event_inj_err = error;
+}
+
+static void svm_set_tsc_offset(struct hvm_vcpu *vcpu, u64 offset)
+{
+	to_svm(vcpu)->vmcb->control.tsc_offset = offset;
 }
 
 static void svm_inject_gp(struct hvm_vcpu *vcpu)
@@ -548,7 +547,7 @@ static void svm_vmcb_init(struct hvm_vcpu *vcpu, struct vmcb *vmcb)
 		SVM_I2_XSETBV | SVM_I2_RDPRU;
 	c->iopm_base_pa = __pa(svm_iopm);
 	c->msrpm_base_pa = __pa(svm_msrpm);
-	c->tsc_offset = -rdtsc();
+	c->tsc_offset = vcpu->tsc_offset;
 	c->int_ctl = SVM_V_INTR_MASKING;
 	c->nested_ctl = SVM_NP_ENABLE;
 	c->nested_cr3 = __pa(vcpu->vm->npt_root);
@@ -1306,4 +1305,5 @@ const struct hvm_vendor_ops hvm_svm_ops = {
 	.get_msr	= svm_get_msr,
 	.set_msr	= svm_set_msr,
 	.inject_gp	= svm_inject_gp,
+	.set_tsc_offset	= svm_set_tsc_offset,
 };

@@ -696,9 +696,6 @@ static int vmx_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_IA32_CR_PAT:
 		*data = vmcs_read(GUEST_IA32_PAT);
 		break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + vmcs_read(TSC_OFFSET);
-		break;
 	default:
 		return -ENOENT;
 	}
@@ -754,9 +751,6 @@ static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		vmcs_write(GUEST_IA32_PAT, data);
 		break;
-	case MSR_IA32_TSC:
-		vmcs_write(TSC_OFFSET, data - rdtsc());
-		break;
 	default:
 		return -ENOENT;
 	}
@@ -774,6 +768,11 @@ static void vmx_inject_exception(struct hvm_vcpu *vcpu, u8 vector,
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void vmx_set_tsc_offset(struct hvm_vcpu *vcpu, u64 offset)
+{
+	vmcs_write(TSC_OFFSET, offset);
 }
 
 static void vmx_inject_gp(struct hvm_vcpu *vcpu)
@@ -832,7 +831,7 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmcs_write(MSR_BITMAP, __pa(vmx_msr_bitmap));
-	vmcs_write(TSC_OFFSET, -rdtsc());
+	vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
 	vmcs_write(EPT_POINTER, vmx_eptp(vcpu->vm));
 	if (vmx->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
@@ -1612,4 +1611,5 @@ const struct hvm_vendor_ops hvm_vmx_ops = {
 	.get_msr	= vmx_get_msr,
 	.set_msr	= vmx_set_msr,
 	.inject_gp	= vmx_inject_gp,
+	.set_tsc_offset	= vmx_set_tsc_offset,
 };
