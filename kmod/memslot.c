@@ -31,18 +31,23 @@ int hvm_memslot_check(const struct hvm_memory_region *r)
 	return 0;
 }
 
-/* Caller holds vm->mmu_lock, or vm->lock for a stable answer. */
+static bool hvm_memslot_has(const struct hvm_memslot *slot, u64 gpa)
+{
+	return slot->size && gpa >= slot->gpa && gpa - slot->gpa < slot->size;
+}
+
+/*
+ * Caller holds vm->mmu_lock, or vm->lock for a stable answer. Every MMIO
+ * exit and every step of a guest page-table walk looks a slot up: scan
+ * only the slots in use (a VMM uses few).
+ */
 const struct hvm_memslot *hvm_memslot_find(struct hvm_vm *vm, u64 gpa)
 {
-	int i;
+	unsigned int i, used = READ_ONCE(vm->memslots_used);
 
-	for (i = 0; i < HVM_MAX_MEMSLOTS; i++) {
-		const struct hvm_memslot *slot = &vm->memslots[i];
-
-		if (slot->size && gpa >= slot->gpa &&
-		    gpa - slot->gpa < slot->size)
-			return slot;
-	}
+	for (i = 0; i < used; i++)
+		if (hvm_memslot_has(&vm->memslots[i], gpa))
+			return &vm->memslots[i];
 	return NULL;
 }
 
@@ -81,6 +86,15 @@ int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
 
 	if (r)
 		return r;
+	if (len == sizeof(u64)) {
+		/* A page-table entry, at each level of a walk: one load. */
+		u64 v;
+
+		if (get_user(v, (u64 __user *)hva))
+			return -EFAULT;
+		memcpy(buf, &v, sizeof(v));
+		return 0;
+	}
 	if (copy_from_user(buf, (void __user *)hva, len))
 		return -EFAULT;
 	return 0;

@@ -88,6 +88,9 @@ int hvm_vm_set_memory_region(struct hvm_vm *vm,
 		spin_lock(&vm->mmu_lock);
 		hvm_mmu_zap_range(vm, slot->gpa, slot->size);
 		slot->size = 0;
+		while (vm->memslots_used &&
+		       !vm->memslots[vm->memslots_used - 1].size)
+			vm->memslots_used--;
 		spin_unlock(&vm->mmu_lock);
 		hvm_vm_flush_tlbs(vm, true);
 		return 0;
@@ -111,6 +114,7 @@ int hvm_vm_set_memory_region(struct hvm_vm *vm,
 	slot->uaddr = region->userspace_addr;
 	slot->flags = region->flags;
 	slot->size = region->memory_size;
+	vm->memslots_used = max(vm->memslots_used, region->slot + 1);
 	spin_unlock(&vm->mmu_lock);
 	return 0;
 }

@@ -61,6 +61,8 @@ struct hvm_vm {
 	 */
 	spinlock_t mmu_lock;
 	struct hvm_memslot memslots[HVM_MAX_MEMSLOTS];
+	/* Every slot in use is below this: lookups scan no further. */
+	unsigned int memslots_used;
 	struct hvm_vcpu *vcpus[HVM_MAX_VCPUS];
 	u64 *npt_root;
 	unsigned long npt_pages;	/* table pages, root included */

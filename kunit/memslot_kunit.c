@@ -187,6 +187,35 @@ static void memslot_find_all_slots(struct kunit *test)
 }
 
 /*
+ * Lookups scan only up to the highest slot in use: a slot added above the
+ * others is found, and deleting the top slot leaves the lower ones found.
+ */
+static void memslot_find_after_top_changes(struct kunit *test)
+{
+	struct hvm_kunit_vm *t = memslot_setup(test);
+	struct hvm_memory_region low = region(2, SZ_1M, SZ_64K);
+	struct hvm_memory_region top = region(HVM_MAX_MEMSLOTS - 1, SZ_4M, SZ_64K);
+	struct hvm_memory_region gone = region(HVM_MAX_MEMSLOTS - 1, 0, 0);
+
+	KUNIT_ASSERT_EQ(test, set_region(t, &low), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->memslots_used, 3);
+	KUNIT_ASSERT_EQ(test, set_region(t, &top), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->memslots_used, HVM_MAX_MEMSLOTS);
+	KUNIT_EXPECT_PTR_EQ(test, hvm_memslot_find(t->vm, SZ_4M + SZ_4K),
+			    &t->vm->memslots[HVM_MAX_MEMSLOTS - 1]);
+	KUNIT_ASSERT_EQ(test, set_region(t, &gone), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->memslots_used, 3);
+	KUNIT_EXPECT_NULL(test, hvm_memslot_find(t->vm, SZ_4M + SZ_4K));
+	KUNIT_EXPECT_PTR_EQ(test, hvm_memslot_find(t->vm, SZ_1M),
+			    &t->vm->memslots[2]);
+	/* The last slot gone: nothing is scanned, nothing found. */
+	gone.slot = 2;
+	KUNIT_ASSERT_EQ(test, set_region(t, &gone), 0);
+	KUNIT_EXPECT_EQ(test, t->vm->memslots_used, 0);
+	KUNIT_EXPECT_NULL(test, hvm_memslot_find(t->vm, SZ_1M));
+}
+
+/*
  * Where the MMIO emulator may write guest memory (a MOVS from MMIO): a
  * writable slot only, within one page; len 0 checks without copying.
  */
@@ -347,6 +376,7 @@ static struct kunit_case memslot_cases[] = {
 	KUNIT_CASE(memslot_check_user_range),
 	KUNIT_CASE(memslot_find_boundaries),
 	KUNIT_CASE(memslot_find_all_slots),
+	KUNIT_CASE(memslot_find_after_top_changes),
 	KUNIT_CASE(memslot_write_guest_phys_slots),
 	KUNIT_CASE(memslot_set_stores_region),
 	KUNIT_CASE_PARAM(memslot_set_overlap_rule, overlap_gen_params),
