@@ -60,3 +60,25 @@ bool hvm_interrupt_valid(const struct hvm_interrupt *irq)
 {
 	return !irq->flags && irq->vector <= 255;
 }
+
+bool hvm_msi_valid(const struct hvm_msi *msi)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(msi->reserved); i++)
+		if (msi->reserved[i])
+			return false;
+	return !msi->flags;
+}
+
+bool hvm_irqfd_valid(const struct hvm_irqfd *args)
+{
+	u32 both = HVM_IRQFD_FLAG_DEASSIGN | HVM_IRQFD_FLAG_UPDATE;
+
+	if (args->reserved[0] || args->reserved[1] ||
+	    (args->flags & ~both) || (args->flags & both) == both)
+		return false;
+	/* A deassign does not read the message. */
+	return (args->flags & HVM_IRQFD_FLAG_DEASSIGN) ||
+	       hvm_msi_valid(&args->msi);
+}

@@ -244,6 +244,8 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 {
 	struct hvm_vm *vm = file->private_data;
 	struct hvm_memory_region region;
+	struct hvm_irqfd irqfd;
+	struct hvm_msi msi;
 	long r;
 
 	if (vm->mm != current->mm)
@@ -271,6 +273,18 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 		r = hvm_vm_create_lapic(vm);
 		mutex_unlock(&vm->lock);
 		return r;
+	case HVM_SIGNAL_MSI:
+		if (copy_from_user(&msi, (void __user *)arg, sizeof(msi)))
+			return -EFAULT;
+		if (!hvm_msi_valid(&msi))
+			return -EINVAL;
+		return hvm_vm_signal_msi(vm, &msi);
+	case HVM_IRQFD:
+		if (copy_from_user(&irqfd, (void __user *)arg, sizeof(irqfd)))
+			return -EFAULT;
+		if (!hvm_irqfd_valid(&irqfd))
+			return -EINVAL;
+		return hvm_vm_irqfd(vm, &irqfd);
 	default:
 		return -EINVAL;
 	}
@@ -294,7 +308,10 @@ static long hvm_check_cap(unsigned long cap)
 	case HVM_CAP_LAPIC:
 	case HVM_CAP_X2APIC:
 	case HVM_CAP_NMI:
+	case HVM_CAP_MSI:
 		return 1;
+	case HVM_CAP_IRQFD:
+		return HVM_MAX_IRQFDS;
 	case HVM_CAP_NR_MEMSLOTS:
 		return HVM_MAX_MEMSLOTS;
 	case HVM_CAP_MAX_VCPUS:

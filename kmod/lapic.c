@@ -231,107 +231,188 @@ static void lapic_set_tsc_deadline(struct hvm_lapic *a, u64 deadline)
 	lapic_timer_arm(a, ns, 0);
 }
 
-/* ---- IPIs (SDM 11.6) ------------------------------------------------------ */
+/* ---- IPIs (SDM 11.6) and MSIs (SDM 11.11) --------------------------------- */
 
 #define ICR_DELIVERY(lo)	(((lo) >> 8) & 7)
 #define ICR_LOGICAL		BIT(11)
+#define ICR_LEVEL		BIT(14)
+#define ICR_TRIGGER		BIT(15)
 #define ICR_SHORTHAND(lo)	(((lo) >> 18) & 3)
-#define DM_FIXED		0
-#define DM_LOWEST		1
-#define DM_NMI			4
-#define DM_INIT			5
-#define DM_SIPI			6
 
 /*
- * Does the IPI's destination name this LAPIC? The sender's mode says how to
- * read it: xAPIC, 8 bits in ICR[63:56] (flat logical model); x2APIC, 32
- * bits in ICR[63:32] (cluster logical model, SDM 11.12.10). The x2APIC ID
- * is the vCPU id.
+ * An ICR write as a message. The sender's mode says how to read the
+ * destination: xAPIC, 8 bits in ICR[63:56]; x2APIC, 32 bits in ICR[63:32]
+ * (SDM 11.12.10). Only INIT reads the trigger and level bits: its level
+ * deassert (of old MP protocols) delivers nothing; an IPI never sets TMR.
  */
-static bool lapic_is_dest(struct hvm_lapic *a, struct hvm_lapic *src,
-			  u32 lo, u32 hi)
+static void lapic_icr_to_irq(struct hvm_lapic *src, u32 lo, u32 hi,
+			     struct hvm_irq *irq)
 {
-	u32 id = a->vcpu->id;
-	u8 dest = hi >> 24;
+	bool x2 = lapic_x2apic(src);
+	u8 dm = ICR_DELIVERY(lo);
 
-	switch (ICR_SHORTHAND(lo)) {
-	case 1:
-		return a == src;
-	case 2:
-		return true;
-	case 3:
-		return a != src;
-	}
-	if (lapic_x2apic(src)) {
-		if (hi == 0xffffffff)
-			return true;
-		if (lo & ICR_LOGICAL)
-			return (hi >> 16) == (id >> 4) && (hi & BIT(id & 0xf));
-		return hi == id;
-	}
-	if (lo & ICR_LOGICAL)
-		return (lapic_reg(a, APIC_LDR) >> 24) & dest;
-	if (lapic_x2apic(a))
-		return dest == 0xff || dest == id;
-	return dest == 0xff || dest == lapic_reg(a, APIC_ID) >> 24;
+	*irq = (struct hvm_irq){
+		.dest = x2 ? hi : hi >> 24,
+		.vector = lo & 0xff,
+		.delivery = dm,
+		.shorthand = ICR_SHORTHAND(lo),
+		.logical = lo & ICR_LOGICAL,
+		.x2apic_dest = x2,
+		.one_of_dest = dm == HVM_DM_LOWEST,
+		.level = dm == HVM_DM_INIT && (lo & ICR_TRIGGER),
+		.assert = lo & ICR_LEVEL,
+	};
 }
 
-static void lapic_deliver(struct hvm_lapic *a, u32 lo)
+/*
+ * Does the message name this LAPIC? src is the sending LAPIC (NULL for an
+ * MSI, which has no shorthand). A 32-bit destination (an x2APIC's ICR)
+ * names x2APIC IDs (the vCPU id), clusters in logical mode. An 8-bit one
+ * (an xAPIC's ICR, an MSI) is 0xff for all; to an x2APIC it is the x2APIC
+ * ID, or in logical mode the member bits of cluster 0 (as KVM reads it);
+ * to an xAPIC it is the APIC ID, or its LDR in the flat or the cluster
+ * model that the target's own DFR selects (SDM 11.6.2.2).
+ */
+static bool lapic_is_dest(struct hvm_lapic *a, struct hvm_lapic *src,
+			  const struct hvm_irq *irq)
+{
+	u32 id = a->vcpu->id, dest = irq->dest, ldr;
+
+	switch (irq->shorthand) {
+	case HVM_SH_SELF:
+		return a == src;
+	case HVM_SH_ALL:
+		return true;
+	case HVM_SH_OTHERS:
+		return a != src;
+	}
+	if (irq->x2apic_dest) {
+		if (dest == 0xffffffff)
+			return true;
+		if (irq->logical)
+			return (dest >> 16) == (id >> 4) && (dest & BIT(id & 0xf));
+		return dest == id;
+	}
+	dest &= 0xff;
+	if (dest == 0xff)
+		return true;
+	if (lapic_x2apic(a)) {
+		if (irq->logical)
+			return id < 16 && (dest & BIT(id));
+		return dest == id;
+	}
+	if (!irq->logical)
+		return dest == lapic_reg(a, APIC_ID) >> 24;
+	ldr = lapic_reg(a, APIC_LDR) >> 24;
+	if ((lapic_reg(a, APIC_DFR) >> 28) == 0xf)	/* flat model */
+		return ldr & dest;
+	/* Cluster model: cluster in bits 7:4, members in 3:0. */
+	return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);
+}
+
+/*
+ * This LAPIC takes the message: false for the delivery modes it ignores
+ * (SMI, ExtINT, reserved). A fixed interrupt sets its TMR bit when it is
+ * level-triggered and clears it when edge-triggered (SDM 11.8.4), so the
+ * guest's EOI of it is the one a VMM's I/O APIC waits for.
+ */
+static bool lapic_accept_irq(struct hvm_lapic *a, const struct hvm_irq *irq)
 {
 	struct hvm_vcpu *vcpu = a->vcpu;
 	unsigned long flags;
+	u32 *tmr, bit = BIT(irq->vector % 32);
 
-	switch (ICR_DELIVERY(lo)) {
-	case DM_FIXED:
-	case DM_LOWEST:
-		spin_lock_irqsave(&a->lock, flags);
-		lapic_raise_locked(a, lo & 0xff);
-		spin_unlock_irqrestore(&a->lock, flags);
+	spin_lock_irqsave(&a->lock, flags);
+	switch (irq->delivery) {
+	case HVM_DM_FIXED:
+	case HVM_DM_LOWEST:
+		lapic_raise_locked(a, irq->vector);
+		tmr = lapic_vec_word(a, APIC_TMR, irq->vector);
+		*tmr = irq->level ? *tmr | bit : *tmr & ~bit;
 		break;
-	case DM_NMI:
+	case HVM_DM_NMI:
 		/* Vector and trigger mode do not apply (SDM 11.6.1). */
-		spin_lock_irqsave(&a->lock, flags);
 		a->nmi_pending = true;
-		spin_unlock_irqrestore(&a->lock, flags);
 		break;
-	case DM_INIT:
-		/* The level-deassert INIT of old protocols does nothing. */
-		if ((lo & (BIT(15) | BIT(14))) == BIT(15))
-			return;
-		spin_lock_irqsave(&a->lock, flags);
+	case HVM_DM_INIT:
 		vcpu->sipi_pending = false;	/* an earlier SIPI is void */
 		vcpu->init_pending = true;
-		spin_unlock_irqrestore(&a->lock, flags);
 		break;
-	case DM_SIPI:
+	case HVM_DM_SIPI:
 		/* Only a CPU waiting for SIPI takes one (SDM 9.4.4). */
-		spin_lock_irqsave(&a->lock, flags);
 		if (vcpu->wait_sipi || vcpu->init_pending) {
-			vcpu->sipi_vector = lo & 0xff;
+			vcpu->sipi_vector = irq->vector;
 			vcpu->sipi_pending = true;
 		}
-		spin_unlock_irqrestore(&a->lock, flags);
 		break;
 	default:
-		return;		/* SMI, reserved modes: not delivered */
+		spin_unlock_irqrestore(&a->lock, flags);
+		return false;	/* SMI, ExtINT, reserved: not delivered */
 	}
+	spin_unlock_irqrestore(&a->lock, flags);
 	hvm_vcpu_kick(vcpu);
+	return true;
+}
+
+static u32 lapic_ppr_now(struct hvm_lapic *a)
+{
+	unsigned long flags;
+	u32 ppr;
+
+	spin_lock_irqsave(&a->lock, flags);
+	ppr = lapic_ppr(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	return ppr;
+}
+
+/*
+ * The one delivery path of ICR writes and MSIs: every LAPIC of the VM the
+ * message names takes it, or with lowest priority (or an MSI's redirection
+ * hint) the one of them with the lowest processor priority, the lowest
+ * vCPU id among equals. Returns how many LAPICs took it. Any context:
+ * irq_lock and the LAPICs' locks are IRQ-safe, nothing sleeps (irqfds
+ * deliver from an eventfd's wakeup). irq_lock keeps vcpus[] and the
+ * LAPICs alive.
+ */
+int hvm_lapic_deliver_irq(struct hvm_vm *vm, struct hvm_lapic *src,
+			  const struct hvm_irq *irq)
+{
+	struct hvm_lapic *best = NULL;
+	u32 ppr, best_ppr = U32_MAX;
+	unsigned long flags;
+	int i, n = 0;
+
+	if (irq->level && !irq->assert)
+		return 0;
+	spin_lock_irqsave(&vm->irq_lock, flags);
+	for (i = 0; i < HVM_MAX_VCPUS; i++) {
+		struct hvm_vcpu *v = vm->vcpus[i];
+
+		if (!v || !v->lapic || !lapic_is_dest(v->lapic, src, irq))
+			continue;
+		if (irq->one_of_dest) {
+			ppr = lapic_ppr_now(v->lapic);
+			if (ppr < best_ppr) {
+				best = v->lapic;
+				best_ppr = ppr;
+			}
+			continue;
+		}
+		n += lapic_accept_irq(v->lapic, irq);
+	}
+	if (best)
+		n = lapic_accept_irq(best, irq);
+	spin_unlock_irqrestore(&vm->irq_lock, flags);
+	return n;
 }
 
 /* An ICR write: every vCPU of the VM the destination names. */
 static void lapic_send_ipi(struct hvm_lapic *src, u32 lo, u32 hi)
 {
-	struct hvm_vm *vm = src->vcpu->vm;
-	int i;
+	struct hvm_irq irq;
 
-	spin_lock(&vm->mmu_lock);	/* vcpus[] stays as it is */
-	for (i = 0; i < HVM_MAX_VCPUS; i++) {
-		struct hvm_vcpu *v = vm->vcpus[i];
-
-		if (v && v->lapic && lapic_is_dest(v->lapic, src, lo, hi))
-			lapic_deliver(v->lapic, lo);
-	}
-	spin_unlock(&vm->mmu_lock);
+	lapic_icr_to_irq(src, lo, hi, &irq);
+	hvm_lapic_deliver_irq(src->vcpu->vm, src, &irq);
 }
 
 /* ---- registers ----------------------------------------------------------- */
@@ -555,7 +636,8 @@ int hvm_lapic_wrmsr(struct hvm_vcpu *vcpu, u32 index, u64 data)
 			return -EINVAL;
 		break;
 	case APIC_SELF_IPI:
-		lapic_deliver(a, data & 0xff);	/* fixed, to itself */
+		/* Fixed, edge, to itself. */
+		lapic_accept_irq(a, &(struct hvm_irq){ .vector = data & 0xff });
 		return 0;
 	case APIC_TASKPRI:
 	case APIC_SPIV:
@@ -769,9 +851,9 @@ void hvm_lapic_lint1(struct hvm_vcpu *vcpu)
 		a->nmi_pending = true;
 	else if (lvt & LVT_MASKED)
 		kick = false;
-	else if (ICR_DELIVERY(lvt) == DM_NMI)
+	else if (ICR_DELIVERY(lvt) == HVM_DM_NMI)
 		a->nmi_pending = true;
-	else if (ICR_DELIVERY(lvt) == DM_FIXED)
+	else if (ICR_DELIVERY(lvt) == HVM_DM_FIXED)
 		lapic_raise_locked(a, lvt & 0xff);
 	else
 		kick = false;

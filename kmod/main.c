@@ -202,9 +202,12 @@ static int __init hvm_init(void)
 	hvm_cpuhp_state = r;
 	register_reboot_notifier(&hvm_reboot_nb);
 
-	r = hvm_dev_init();
+	r = hvm_irqfd_init();
 	if (r)
 		goto err_cpuhp;
+	r = hvm_dev_init();
+	if (r)
+		goto err_irqfd_exit;
 
 	hvm_debugfs = debugfs_create_dir("hvm", NULL);
 	debugfs_create_file("objects", 0444, hvm_debugfs, NULL,
@@ -214,6 +217,8 @@ static int __init hvm_init(void)
 		HVM_API_VERSION);
 	return 0;
 
+err_irqfd_exit:
+	hvm_irqfd_exit();
 err_cpuhp:
 	unregister_reboot_notifier(&hvm_reboot_nb);
 	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
@@ -230,6 +235,7 @@ static void __exit hvm_exit(void)
 {
 	debugfs_remove_recursive(hvm_debugfs);
 	hvm_dev_exit();
+	hvm_irqfd_exit();
 	unregister_reboot_notifier(&hvm_reboot_nb);
 	cpuhp_remove_state_nocalls(hvm_cpuhp_state);
 	if (hvm_ops->vcpu_load)

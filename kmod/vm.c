@@ -22,6 +22,9 @@ struct hvm_vm *hvm_vm_create(void)
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
 	hvm_tsc_init_vm(vm);
+	spin_lock_init(&vm->irq_lock);
+	spin_lock_init(&vm->irqfds_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
 
 	r = hvm_ops->vm_check ? hvm_ops->vm_check() : 0;
 	if (r)
@@ -57,6 +60,7 @@ static void hvm_vm_release(struct kref *ref)
 {
 	struct hvm_vm *vm = container_of(ref, struct hvm_vm, ref);
 
+	hvm_vm_irqfd_release(vm);	/* no wakeup uses vm after this */
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 	mmdrop(vm->mm);
 	hvm_mmu_destroy(vm);
@@ -247,7 +251,9 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	}
 	kref_get(&vm->ref);
 	spin_lock(&vm->mmu_lock);
+	spin_lock_irq(&vm->irq_lock);
 	vm->vcpus[id] = vcpu;
+	spin_unlock_irq(&vm->irq_lock);
 	spin_unlock(&vm->mmu_lock);
 	mutex_unlock(&vm->lock);
 	atomic_inc(&hvm_live_vcpus);
@@ -272,7 +278,9 @@ void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
 
 	mutex_lock(&vm->lock);
 	spin_lock(&vm->mmu_lock);
+	spin_lock_irq(&vm->irq_lock);
 	vm->vcpus[vcpu->id] = NULL;
+	spin_unlock_irq(&vm->irq_lock);
 	spin_unlock(&vm->mmu_lock);
 	mutex_unlock(&vm->lock);
 

@@ -7,6 +7,7 @@
 #define _HVM_VM_H
 
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -60,6 +61,12 @@ struct hvm_vm {
 	 * both lock and mmu_lock.
 	 */
 	spinlock_t mmu_lock;
+	/*
+	 * irq_lock (IRQ-safe, inside mmu_lock) is what interrupt delivery
+	 * holds to walk vcpus[] from any context (hvm_lapic_deliver_irq);
+	 * writers of vcpus[] hold it too.
+	 */
+	spinlock_t irq_lock;
 	struct hvm_memslot memslots[HVM_MAX_MEMSLOTS];
 	/* Every slot in use is below this: lookups scan no further. */
 	unsigned int memslots_used;
@@ -79,6 +86,15 @@ struct hvm_vm {
 	spinlock_t tsc_lock;
 	u64 tsc_write_value, tsc_write_host;
 	int tsc_writer;
+
+	/*
+	 * irqfds (irqfd.c): the list and its count change under irqfds_lock
+	 * (IRQ-safe: an eventfd's wakeup takes it); assign, deassign and
+	 * update also hold lock.
+	 */
+	spinlock_t irqfds_lock;
+	struct list_head irqfds;
+	unsigned int nr_irqfds;
 };
 
 /* vm.c */

@@ -57,6 +57,8 @@ enum hvm_cap {
 	HVM_CAP_LAPIC = 10,		/* 1: HVM_CREATE_LAPIC works */
 	HVM_CAP_X2APIC = 11,		/* 1: that LAPIC has x2APIC mode */
 	HVM_CAP_NMI = 12,		/* 1: HVM_NMI works, NMIs are delivered */
+	HVM_CAP_MSI = 13,		/* 1: HVM_SIGNAL_MSI works */
+	HVM_CAP_IRQFD = 14,		/* irqfds per VM (HVM_IRQFD), 0: none */
 };
 
 enum hvm_vendor {
@@ -97,6 +99,58 @@ enum hvm_vendor {
  * once a vCPU exists or if called twice; -EINVAL for arg != 0.
  */
 #define HVM_CREATE_LAPIC	_IO(HVMIO, 0x12)
+/*
+ * Delivers one MSI (struct hvm_msi) to the in-kernel local APICs
+ * (HVM_CAP_MSI), as the SDM's "Message Signalled Interrupts" (Vol. 3,
+ * 11.11) defines the message:
+ *  - address_lo: 0xfee in bits 31:20, destination ID in 19:12,
+ *    redirection hint (RH) in 3, destination mode in 2 (1: logical);
+ *    bits 11:4 and 1:0 are reserved (0). address_hi must be 0 (no
+ *    extended destination: vCPU ids fit 8 bits).
+ *  - data: vector in 7:0, delivery mode in 10:8, level in 14, trigger
+ *    mode in 15 (1: level); bits 31:16 and 13:11 are reserved (0).
+ * Destination: 0xff is every LAPIC. Physical mode names the APIC ID (an
+ * x2APIC's is its vCPU id). Logical mode reads each LAPIC's LDR in the
+ * flat or cluster model its DFR selects; an LAPIC in x2APIC mode is in
+ * cluster 0 and bits 15:0 of the ID name its members, so an 8-bit
+ * destination names vCPUs 0-7.
+ * Delivery modes: fixed (0), lowest priority (1), NMI (4), INIT (5) and
+ * 6, which the SDM reserves for MSIs and hvm takes as the ICR's Start-Up
+ * (SIPI, vector = page), so a VMM can start an AP. Lowest priority, and
+ * fixed with RH set, go to one LAPIC of the destination: the one with the
+ * lowest processor priority (PPR), the lowest vCPU id among equals.
+ * Edge-triggered messages always assert. A level-triggered one with level
+ * 1 (assert) is delivered and, for fixed and lowest priority, sets the
+ * vector's TMR bit (an edge one clears it); with level 0 (deassert) it
+ * delivers nothing and returns 0. A halted vCPU that gets an interrupt
+ * it can take wakes.
+ * Returns the number of LAPICs the message was delivered to (0: none
+ * matched). -EINVAL: an address outside 0xfee00000-0xfeefffff, address_hi
+ * not 0, a reserved bit, delivery mode SMI (2), 3 or ExtINT (7), flags or
+ * reserved not 0. -ENXIO: the VM has no in-kernel LAPIC
+ * (HVM_CREATE_LAPIC not called).
+ */
+#define HVM_SIGNAL_MSI		_IOW(HVMIO, 0x13, struct hvm_msi)
+/*
+ * Binds an eventfd to an MSI (HVM_CAP_IRQFD gives the most per VM): every
+ * signal of the eventfd delivers the message as HVM_SIGNAL_MSI would,
+ * from the eventfd's wakeup, without a call into hvm. Signals that come
+ * before the guest takes the vector merge with it, as edges do. A count
+ * the eventfd holds when it is assigned is consumed and delivers the MSI
+ * once. flags:
+ *  - 0: assign fd with msi. -EBUSY if the eventfd is already bound in
+ *    this VM, -ENOSPC beyond HVM_CAP_IRQFD bindings.
+ *  - HVM_IRQFD_FLAG_UPDATE: give fd's binding a new msi, in place (the
+ *    guest reprogrammed its MSI-X vector); the next signal uses it.
+ *  - HVM_IRQFD_FLAG_DEASSIGN: remove fd's binding (msi is not read); no
+ *    delivery from it once the call returns.
+ * A binding also ends when the eventfd's last file reference is closed,
+ * and with the VM. -EINVAL: unknown flags or both, reserved not 0, an msi
+ * HVM_SIGNAL_MSI would refuse; -EBADF: fd is not open; -EINVAL: fd is not
+ * an eventfd; -ENOENT: update or deassign of an fd not bound; -ENXIO: the
+ * VM has no in-kernel LAPIC.
+ */
+#define HVM_IRQFD		_IOW(HVMIO, 0x14, struct hvm_irqfd)
 
 #define HVM_MEM_READONLY	(1u << 0)
 
@@ -106,6 +160,24 @@ struct hvm_memory_region {
 	__u64 guest_phys_addr;
 	__u64 memory_size;		/* 0 deletes the slot */
 	__u64 userspace_addr;		/* start of the backing memory */
+	__u64 reserved[2];
+};
+
+struct hvm_msi {
+	__u32 address_lo;
+	__u32 address_hi;
+	__u32 data;
+	__u32 flags;			/* none defined: must be 0 */
+	__u32 reserved[4];
+};
+
+#define HVM_IRQFD_FLAG_DEASSIGN	(1u << 0)
+#define HVM_IRQFD_FLAG_UPDATE	(1u << 1)
+
+struct hvm_irqfd {
+	__s32 fd;			/* an eventfd */
+	__u32 flags;			/* HVM_IRQFD_FLAG_* */
+	struct hvm_msi msi;
 	__u64 reserved[2];
 };
 
