@@ -71,6 +71,9 @@ struct hvm_kunit_vm *hvm_kunit_vm_create(struct kunit *test,
 	mutex_init(&t->vm->lock);
 	spin_lock_init(&t->vm->mmu_lock);
 	hvm_tsc_init_vm(t->vm);
+	spin_lock_init(&t->vm->irq_lock);
+	spin_lock_init(&t->vm->irqfds_lock);
+	INIT_LIST_HEAD(&t->vm->irqfds);
 	KUNIT_ASSERT_EQ(test, hvm_mmu_init(t->vm), 0);
 
 	t->vcpu = kzalloc(sizeof(*t->vcpu), GFP_KERNEL);
