@@ -31,7 +31,7 @@ int main(void)
 
 	ksft_print_header();
 	fd = open_hvm_or_skip();
-	ksft_set_plan(16);
+	ksft_set_plan(18);
 
 	v = ioctl(fd, HVM_GET_API_VERSION, 0);
 	ksft_test_result(v == HVM_API_VERSION, "HVM_GET_API_VERSION == %d (got %ld)",
@@ -47,6 +47,8 @@ int main(void)
 	check_cap_eq(fd, HVM_CAP_LAPIC, "LAPIC", 1);
 	check_cap_eq(fd, HVM_CAP_X2APIC, "X2APIC", 1);
 	check_cap_eq(fd, HVM_CAP_NMI, "NMI", 1);
+	check_cap_eq(fd, HVM_CAP_MSI, "MSI", 1);
+	check_cap_eq(fd, HVM_CAP_IRQFD, "IRQFD", 1024);
 	/* The tests place slots and MMIO below 4 GiB; x86 allows <= 52 bits. */
 	v = ioctl(fd, HVM_CHECK_CAP, (unsigned long)HVM_CAP_GUEST_PHYS_BITS);
 	ksft_test_result(v >= 32 && v <= 52,
@@ -77,7 +79,7 @@ int main(void)
 		bool same = true;
 		u32 cap;
 
-		for (cap = HVM_CAP_NESTED_PAGING; cap <= HVM_CAP_GUEST_PHYS_BITS; cap++)
+		for (cap = HVM_CAP_NESTED_PAGING; cap <= HVM_CAP_IRQFD; cap++)
 			same &= ioctl(fd, HVM_CHECK_CAP, (unsigned long)cap) ==
 				ioctl(fd2, HVM_CHECK_CAP, (unsigned long)cap);
 		ksft_test_result(same, "capabilities are the same on every /dev/hvm fd");
