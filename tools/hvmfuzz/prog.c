@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -329,6 +330,7 @@ static void op_sys(struct ctx *x)
 		case HVM_GET_VCPU_MMAP_SIZE: case HVM_SET_MEMORY_REGION: case HVM_CREATE_VCPU: case HVM_CREATE_LAPIC: case HVM_RUN: case HVM_GET_REGS:
 		case HVM_SET_REGS: case HVM_GET_SREGS: case HVM_SET_SREGS: case HVM_SET_CPUID:
 		case HVM_GET_MSRS: case HVM_SET_MSRS: case HVM_INTERRUPT: case HVM_NMI:
+		case HVM_SIGNAL_MSI: case HVM_IRQFD:
 			cmd = _IOC(_IOC_NONE, HVMIO, 0xf1, 0);
 		}
 		op(x, "UNKNOWN_IOCTL", fd, cmd, 0, 0);
@@ -1161,6 +1163,177 @@ static void op_interrupt(struct ctx *x)
 		expect_errs(x, done(x, ioctl(v->fd, HVM_INTERRUPT, &irq)), M(EBUSY), "HVM_INTERRUPT");
 }
 
+/* ---- MSIs and irqfds ---------------------------------------------------- */
+
+/*
+ * A valid MSI: fixed, lowest priority or NMI to any destination; INIT and
+ * SIPI only to APIC IDs no vCPU has (the fuzzer's vCPUs must not be parked).
+ */
+static void gen_msi(struct ctx *x, struct hvm_msi *m)
+{
+	static const u8 modes[] = { 0, 1, 4, 5, 6 };
+	u8 dm = modes[rnd(&x->r, 5)];
+	u32 dest = rnd(&x->r, 256);
+
+	if (dm >= 5)
+		dest = 0x80 + rnd(&x->r, 0x7f);
+	*m = (struct hvm_msi){
+		.address_lo = 0xfee00000u | dest << 12 |
+			      (dm < 5 ? (u32)rnd(&x->r, 4) << 2 : 0),
+		.data = (u32)dm << 8 | (u32)rnd(&x->r, 256) |
+			(u32)rnd(&x->r, 4) << 14,
+	};
+}
+
+/* Breaks one rule of HVM_SIGNAL_MSI's; all of them are -EINVAL. */
+static void break_msi(struct ctx *x, struct hvm_msi *m)
+{
+	static const u8 bad_modes[] = { 2, 3, 7 };
+
+	switch (rnd(&x->r, 6)) {
+	case 0:
+		m->address_lo = rnd(&x->r, 2) ? (u32)rng_next(&x->r) & ~0x00100000u :
+			0xfee00000u | (1u << (4 + rnd(&x->r, 8))) | (u32)rnd(&x->r, 4);
+		if ((m->address_lo & 0xfff00000u) == 0xfee00000u)
+			m->address_lo |= 1u << (4 + rnd(&x->r, 8));
+		break;
+	case 1:
+		m->address_hi = 1 + (u32)rnd(&x->r, 0xffffffffu);
+		break;
+	case 2:
+		m->data |= rnd(&x->r, 2) ? 1u << (16 + rnd(&x->r, 16)) :
+			1u << (11 + rnd(&x->r, 3));
+		break;
+	case 3:
+		m->data = (m->data & ~0x700u) | (u32)bad_modes[rnd(&x->r, 3)] << 8;
+		break;
+	case 4:
+		m->flags = 1 + (u32)rnd(&x->r, 100);
+		break;
+	default:
+		m->reserved[rnd(&x->r, 4)] = 1 + (u32)rnd(&x->r, 100);
+		break;
+	}
+}
+
+static void op_msi(struct ctx *x)
+{
+	struct fvm *vm = pick_vm(x);
+	struct hvm_msi m;
+	bool bad = chance(&x->r, 30);
+	long r;
+	int fd;
+
+	if (!vm)
+		return;
+	fd = vm_fd(x, vm);
+	gen_msi(x, &m);
+	if (bad)
+		break_msi(x, &m);
+	op(x, "SIGNAL_MSI", fd, m.address_lo, m.data, m.address_hi);
+	r = done(x, ioctl(fd, HVM_SIGNAL_MSI, &m));
+	if (bad)
+		expect_fail(x, r, M(EINVAL), "HVM_SIGNAL_MSI with a rule broken");
+	else if (!vm->lapic)
+		expect_fail(x, r, M(ENXIO), "HVM_SIGNAL_MSI without a LAPIC");
+	else if (r > MAX_VCPUS && !x->w->fds_closed)
+		finding(x, "HVM_SIGNAL_MSI reached %ld vCPUs of at most %d", r, MAX_VCPUS);
+	else
+		expect_ok(x, r, "HVM_SIGNAL_MSI");
+}
+
+/* The eventfds bound (or not) by op_irqfd, shared by the threads. */
+#define MAX_EFDS	8
+static int efds[MAX_EFDS] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+static pthread_mutex_t efds_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long irqfd_call(struct ctx *x, int vmfd, int efd, u32 flags,
+		       const struct hvm_msi *m, const char *name)
+{
+	struct hvm_irqfd a = { .fd = efd, .flags = flags, .msi = *m };
+
+	op(x, name, vmfd, efd, flags, m->data);
+	return done(x, ioctl(vmfd, HVM_IRQFD, &a));
+}
+
+/*
+ * Binds, updates, signals, deassigns and closes eventfds of either VM, in
+ * any order with the VMs' own closes; and every bad argument.
+ */
+static void op_irqfd(struct ctx *x)
+{
+	struct fvm *vm = pick_vm(x);
+	int k = rnd(&x->r, MAX_EFDS), efd, vmfd;
+	/* Another thread may close a kept eventfd, or reuse its number. */
+	u64 racy = M(EBADF) | M(EINVAL) | M(ENOENT) | M(EBUSY);
+	struct hvm_msi m;
+	u64 one = 1;
+	long r;
+
+	if (!vm)
+		return;
+	vmfd = vm_fd(x, vm);
+	gen_msi(x, &m);
+	pthread_mutex_lock(&efds_lock);
+	efd = efds[k];
+	if (efd < 0) {
+		efd = efds[k] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		pthread_mutex_unlock(&efds_lock);
+		r = irqfd_call(x, vmfd, efd, 0, &m, "IRQFD(assign)");
+		if (!vm->lapic)
+			expect_fail(x, r, M(ENXIO), "HVM_IRQFD without a LAPIC");
+		else
+			expect_errs(x, r, M(EBUSY) | M(ENOSPC) | M(ENOMEM) | racy,
+				    "HVM_IRQFD assign");
+		return;
+	}
+	pthread_mutex_unlock(&efds_lock);
+	switch (rnd(&x->r, 8)) {
+	case 0:
+		op(x, "write(eventfd)", efd, 1, 0, 0);
+		done(x, write(efd, &one, 8));
+		break;
+	case 1:
+		r = irqfd_call(x, vmfd, efd, HVM_IRQFD_FLAG_UPDATE, &m, "IRQFD(update)");
+		expect_errs(x, r, M(ENXIO) | racy, "HVM_IRQFD update");
+		break;
+	case 2:
+		r = irqfd_call(x, vmfd, efd, HVM_IRQFD_FLAG_DEASSIGN, &m, "IRQFD(deassign)");
+		expect_errs(x, r, M(ENXIO) | racy, "HVM_IRQFD deassign");
+		break;
+	case 3:		/* closed while bound (POLLHUP) */
+		pthread_mutex_lock(&efds_lock);
+		if (efds[k] == efd) {
+			efds[k] = -1;
+			op(x, "close(eventfd)", efd, 0, 0, 0);
+			done(x, close(efd));
+		}
+		pthread_mutex_unlock(&efds_lock);
+		break;
+	case 4:
+		r = irqfd_call(x, vmfd, efd, 0, &m, "IRQFD(again)");
+		expect_errs(x, r, M(EBUSY) | M(ENXIO) | M(ENOSPC) | racy, "HVM_IRQFD assign");
+		break;
+	case 5:
+		break_msi(x, &m);
+		r = irqfd_call(x, vmfd, efd, rnd(&x->r, 2) ? HVM_IRQFD_FLAG_UPDATE : 0, &m,
+			       "IRQFD(bad msi)");
+		expect_fail(x, r, M(EINVAL), "HVM_IRQFD with a bad MSI");
+		break;
+	case 6:
+		r = irqfd_call(x, vmfd, efd, (rnd(&x->r, 2) ? 3u : 1u << (2 + rnd(&x->r, 30))),
+			       &m, "IRQFD(bad flags)");
+		expect_fail(x, r, M(EINVAL), "HVM_IRQFD with bad flags");
+		break;
+	default:	/* not an eventfd, or no fd at all */
+		r = irqfd_call(x, vmfd, rnd(&x->r, 2) ? x->w->sys : -1 - (int)rnd(&x->r, 5),
+			       0, &m, "IRQFD(bad fd)");
+		expect_fail(x, r, vm->lapic ? M(EINVAL) | M(EBADF) : M(ENXIO),
+			    "HVM_IRQFD with an fd that is no eventfd");
+		break;
+	}
+}
+
 static void op_mmap_vcpu(struct ctx *x)
 {
 	struct fvm *vm;
@@ -1399,6 +1572,8 @@ static const struct weighted ops[] = {
 	{ op_run, 25, 20 },
 	{ op_state, 8, 8 },
 	{ op_interrupt, 2, 2 },
+	{ op_msi, 2, 2 },
+	{ op_irqfd, 2, 2 },
 	{ op_mmap_vcpu, 1, 1 },
 	{ op_close, 1, 1 },
 	{ op_scm, 1, 1 },
