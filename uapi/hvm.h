@@ -19,7 +19,9 @@
  * type), -EFAULT (bad pointer), -E2BIG (array longer than the limit the
  * capability reports) or -EBUSY (the resource is in use, or another
  * hypervisor owns the virtualization hardware). A call that waits for
- * another thread of the VM returns -EINTR on a fatal signal.
+ * another thread of the VM returns -EINTR on a fatal signal. Calls that
+ * need more say so: -ENXIO (no in-kernel LAPIC), -ENOENT (no such
+ * binding), -ENOSPC (a per-VM limit), -EBADF (an fd that is not open).
  */
 #ifndef _UAPI_HVM_H
 #define _UAPI_HVM_H
@@ -111,9 +113,8 @@ enum hvm_vendor {
  *    mode in 15 (1: level); bits 31:16 and 13:11 are reserved (0).
  * Destination: 0xff is every LAPIC. Physical mode names the APIC ID (an
  * x2APIC's is its vCPU id). Logical mode reads each LAPIC's LDR in the
- * flat or cluster model its DFR selects; an LAPIC in x2APIC mode is in
- * cluster 0 and bits 15:0 of the ID name its members, so an 8-bit
- * destination names vCPUs 0-7.
+ * flat or cluster model its DFR selects; to a LAPIC in x2APIC mode the
+ * destination is cluster 0 with bit n naming vCPU n (vCPUs 0-7).
  * Delivery modes: fixed (0), lowest priority (1), NMI (4), INIT (5) and
  * 6, which the SDM reserves for MSIs and hvm takes as the ICR's Start-Up
  * (SIPI, vector = page), so a VMM can start an AP. Lowest priority, and
@@ -135,9 +136,10 @@ enum hvm_vendor {
  * Binds an eventfd to an MSI (HVM_CAP_IRQFD gives the most per VM): every
  * signal of the eventfd delivers the message as HVM_SIGNAL_MSI would,
  * from the eventfd's wakeup, without a call into hvm. Signals that come
- * before the guest takes the vector merge with it, as edges do. A count
- * the eventfd holds when it is assigned is consumed and delivers the MSI
- * once. flags:
+ * before the guest takes the vector merge with it, as edges do; the
+ * eventfd's count is consumed by each delivery. A count the eventfd holds
+ * when it is assigned delivers the MSI once (and is consumed with the next
+ * signal). flags:
  *  - 0: assign fd with msi. -EBUSY if the eventfd is already bound in
  *    this VM, -ENOSPC beyond HVM_CAP_IRQFD bindings.
  *  - HVM_IRQFD_FLAG_UPDATE: give fd's binding a new msi, in place (the
