@@ -327,6 +327,8 @@ static bool lapic_accept_irq(struct hvm_lapic *a, const struct hvm_irq *irq)
 	case HVM_DM_FIXED:
 	case HVM_DM_LOWEST:
 		lapic_raise_locked(a, irq->vector);
+		if (irq->vector < 16)
+			break;		/* illegal: in ESR, not in IRR */
 		tmr = lapic_vec_word(a, APIC_TMR, irq->vector);
 		*tmr = irq->level ? *tmr | bit : *tmr & ~bit;
 		break;
