@@ -243,7 +243,11 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
 	struct hvm_vm *vm = file->private_data;
-	struct hvm_memory_region region;
+	union {
+		struct hvm_memory_region region;
+		struct hvm_ioeventfd ioeventfd;
+		struct hvm_eoi_exits eoi_exits;
+	} u;
 	long r;
 
 	if (vm->mm != current->mm)
@@ -251,14 +255,15 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case HVM_SET_MEMORY_REGION:
-		if (copy_from_user(&region, (void __user *)arg, sizeof(region)))
+		if (copy_from_user(&u.region, (void __user *)arg,
+				   sizeof(u.region)))
 			return -EFAULT;
-		r = hvm_memslot_check(&region);
+		r = hvm_memslot_check(&u.region);
 		if (r)
 			return r;
 		if (mutex_lock_killable(&vm->lock))
 			return -EINTR;
-		r = hvm_vm_set_memory_region(vm, &region);
+		r = hvm_vm_set_memory_region(vm, &u.region);
 		mutex_unlock(&vm->lock);
 		return r;
 	case HVM_CREATE_VCPU:
@@ -271,6 +276,25 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 		r = hvm_vm_create_lapic(vm);
 		mutex_unlock(&vm->lock);
 		return r;
+	case HVM_IOEVENTFD:
+		if (copy_from_user(&u.ioeventfd, (void __user *)arg,
+				   sizeof(u.ioeventfd)))
+			return -EFAULT;
+		if (!hvm_ioeventfd_valid(&u.ioeventfd))
+			return -EINVAL;
+		if (mutex_lock_killable(&vm->lock))
+			return -EINTR;
+		r = hvm_vm_ioeventfd(vm, &u.ioeventfd);
+		mutex_unlock(&vm->lock);
+		return r;
+	case HVM_SET_EOI_EXITS:
+		if (copy_from_user(&u.eoi_exits, (void __user *)arg,
+				   sizeof(u.eoi_exits)))
+			return -EFAULT;
+		if (!hvm_eoi_exits_valid(&u.eoi_exits))
+			return -EINVAL;
+		hvm_vm_set_eoi_exits(vm, &u.eoi_exits);
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -294,7 +318,10 @@ static long hvm_check_cap(unsigned long cap)
 	case HVM_CAP_LAPIC:
 	case HVM_CAP_X2APIC:
 	case HVM_CAP_NMI:
+	case HVM_CAP_EOI_EXIT:
 		return 1;
+	case HVM_CAP_IOEVENTFD:
+		return HVM_MAX_IOEVENTFDS;
 	case HVM_CAP_NR_MEMSLOTS:
 		return HVM_MAX_MEMSLOTS;
 	case HVM_CAP_MAX_VCPUS:

@@ -29,5 +29,7 @@ bool hvm_sregs_valid(const struct hvm_sregs *s);
 bool hvm_cpuid_entry_valid(const struct hvm_cpuid_entry *e);
 bool hvm_msr_entry_valid(const struct hvm_msr_entry *e);
 bool hvm_interrupt_valid(const struct hvm_interrupt *irq);
+bool hvm_ioeventfd_valid(const struct hvm_ioeventfd *args);
+bool hvm_eoi_exits_valid(const struct hvm_eoi_exits *args);
 
 #endif /* _HVM_DEV_H */

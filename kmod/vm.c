@@ -57,6 +57,7 @@ static void hvm_vm_release(struct kref *ref)
 	struct hvm_vm *vm = container_of(ref, struct hvm_vm, ref);
 
 	mmu_notifier_unregister(&vm->mn, vm->mm);
+	hvm_vm_ioeventfd_free(vm);
 	mmdrop(vm->mm);
 	hvm_mmu_destroy(vm);
 	hvm_hardware_put();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * HVM_GET_API_VERSION, HVM_CHECK_CAP and HVM_GET_VCPU_MMAP_SIZE.
+ * HVM_CAP_IOEVENTFD is the number of registrations a VM may hold.
  */
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ int main(void)
 
 	ksft_print_header();
 	fd = open_hvm_or_skip();
-	ksft_set_plan(16);
+	ksft_set_plan(18);
 
 	v = ioctl(fd, HVM_GET_API_VERSION, 0);
 	ksft_test_result(v == HVM_API_VERSION, "HVM_GET_API_VERSION == %d (got %ld)",
@@ -47,6 +48,8 @@ int main(void)
 	check_cap_eq(fd, HVM_CAP_LAPIC, "LAPIC", 1);
 	check_cap_eq(fd, HVM_CAP_X2APIC, "X2APIC", 1);
 	check_cap_eq(fd, HVM_CAP_NMI, "NMI", 1);
+	check_cap_min(fd, HVM_CAP_IOEVENTFD, "IOEVENTFD", 1);
+	check_cap_eq(fd, HVM_CAP_EOI_EXIT, "EOI_EXIT", 1);
 	/* The tests place slots and MMIO below 4 GiB; x86 allows <= 52 bits. */
 	v = ioctl(fd, HVM_CHECK_CAP, (unsigned long)HVM_CAP_GUEST_PHYS_BITS);
 	ksft_test_result(v >= 32 && v <= 52,
