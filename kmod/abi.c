@@ -71,7 +71,7 @@ bool hvm_ioeventfd_valid(const struct hvm_ioeventfd *a)
 {
 	bool pio = a->flags & HVM_IOEVENTFD_FLAG_PIO;
 	bool dm = a->flags & HVM_IOEVENTFD_FLAG_DATAMATCH;
-	u64 end;
+	u64 last;
 
 	if ((a->flags & ~HVM_IOEVENTFD_FLAGS) || a->padding ||
 	    a->reserved[0] || a->reserved[1])
@@ -96,9 +96,10 @@ bool hvm_ioeventfd_valid(const struct hvm_ioeventfd *a)
 		return false;
 	if (dm && a->len < 8 && a->datamatch >> (a->len * 8))
 		return false;
-	if (check_add_overflow(a->addr, (u64)(a->len ? a->len : 1), &end))
+	/* The range may end at 2^64, not past it. */
+	if (check_add_overflow(a->addr, (u64)(a->len ? a->len - 1 : 0), &last))
 		return false;
-	return !pio || end <= 0x10000;
+	return !pio || last <= 0xffff;
 }
 
 /* Vectors 0-15 are not interrupts a LAPIC takes (SDM 11.5.2). */

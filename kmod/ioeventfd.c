@@ -38,10 +38,13 @@ static int hvm_ioevent_cmp(const struct hvm_ioevent *a,
 	return 0;
 }
 
-/* A length-0 registration covers its one address, for conflicts. */
-static u64 hvm_ioevent_end(const struct hvm_ioevent *e)
+/*
+ * The last address a registration covers (a length-0 one: its address),
+ * inclusive: a range may end at 2^64 (hvm_ioeventfd_valid()).
+ */
+static u64 hvm_ioevent_last(const struct hvm_ioevent *e)
 {
-	return e->addr + (e->len ? e->len : 1);
+	return e->addr + (e->len ? e->len - 1 : 0);
 }
 
 /* Same space, ranges intersect, and no datamatch or the same one. */
@@ -53,7 +56,7 @@ static bool hvm_ioevent_conflict(const struct hvm_ioevent *a,
 	if ((a->flags & HVM_IOEVENTFD_FLAG_DATAMATCH) &&
 	    a->datamatch != b->datamatch)
 		return false;
-	return a->addr < hvm_ioevent_end(b) && b->addr < hvm_ioevent_end(a);
+	return a->addr <= hvm_ioevent_last(b) && b->addr <= hvm_ioevent_last(a);
 }
 
 static struct hvm_ioevent_table *hvm_ioevent_table_alloc(unsigned int n)
