@@ -9,11 +9,14 @@
  * grown by N (the writes did exit to hvm), and the eventfd must read N.
  * A datamatch hit and miss, a length that does not match (those exit to
  * userspace as before), -EEXIST overlaps, deassign, every bad argument
- * with its errno, the limit, an eventfd closed while registered, and
+ * with its errno, the limit, an eventfd closed while registered, a
+ * registration made and removed over and over while the guest writes to
+ * it (each write is then either signalled or exits, exactly once), and
  * SIGKILL with registrations live.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -372,6 +375,45 @@ static void test_closed_eventfd(void)
 			 r, exits, d);
 }
 
+static volatile bool churn_stop;
+static int churn_efd, churn_errors, churn_rounds;
+
+static void *churn(void *arg)
+{
+	(void)arg;
+	while (!churn_stop) {
+		if (ioeventfd(0, MMIO_GPA + 0x400, 4, 0, churn_efd) ||
+		    ioeventfd(HVM_IOEVENTFD_FLAG_DEASSIGN, MMIO_GPA + 0x400, 4, 0,
+			      churn_efd))
+			churn_errors++;
+		churn_rounds++;
+	}
+	return NULL;
+}
+
+/* Registrations change under a running vCPU (the array is RCU-replaced). */
+static void test_concurrent(void)
+{
+	const u64 n = 2000;
+	long long hw = 0;
+	pthread_t t;
+	u64 count;
+	int exits;
+
+	churn_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	churn_stop = false;
+	TEST_ASSERT(!pthread_create(&t, NULL, churn, NULL), "pthread_create");
+	exits = do_writes(false, 0x400, 4, 9, n, &hw);
+	churn_stop = true;
+	pthread_join(t, NULL);
+	count = efd_read(churn_efd);
+	ksft_test_result(exits >= 0 && !churn_errors && exits + count == n,
+			 "%llu writes while another thread assigns and deassigns: each signalled or exited once (%d exits, %llu signalled, %d rounds, %d errors)",
+			 (unsigned long long)n, exits, (unsigned long long)count,
+			 churn_rounds, churn_errors);
+	close(churn_efd);
+}
+
 static __guest_code void guest_spin_writes(void)
 {
 	for (;;) {
@@ -425,7 +467,7 @@ int main(void)
 
 	ksft_print_header();
 	open_hvm_or_skip();
-	ksft_set_plan(1 + 10 + 4 + 6 + 2 + 1 + 1 + 1 + 1);
+	ksft_set_plan(1 + 10 + 4 + 6 + 2 + 1 + 1 + 1 + 1 + 1);
 	/* Not a skip: this tree's module has it. */
 	ksft_test_result(hvm_check_cap(HVM_CAP_IOEVENTFD) > 0,
 			 "HVM_CAP_IOEVENTFD is there (%lu)",
@@ -447,6 +489,7 @@ int main(void)
 	test_bad_args();
 	test_limit();
 	test_closed_eventfd();
+	test_concurrent();
 
 	cmd.n = 0;
 	sync_global_to_guest(vm, cmd);
