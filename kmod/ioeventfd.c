@@ -191,6 +191,9 @@ bool hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
 	bool hit = false;
 	int pos = -1;
 
+	/* Most exits are of VMs without any: no RCU section for them. */
+	if (!rcu_access_pointer(vm->ioevents))
+		return false;
 	rcu_read_lock();
 	t = rcu_dereference(vm->ioevents);
 	if (t) {
