@@ -239,7 +239,8 @@ int hvm_vm_ioeventfd(struct hvm_vm *vm, const struct hvm_ioeventfd *args)
 		return PTR_ERR(t);
 	}
 	rcu_assign_pointer(vm->ioevents, t);
-	synchronize_rcu();
+	/* Expedited, as KVM's bus changes: a VMM registers many at boot. */
+	synchronize_rcu_expedited();
 	kvfree(old);
 	if (deassign) {
 		eventfd_ctx_put(removed.ctx);

@@ -376,7 +376,8 @@ static void test_closed_eventfd(void)
 }
 
 static volatile bool churn_stop;
-static int churn_efd, churn_errors, churn_rounds;
+static int churn_efd;
+static volatile int churn_errors, churn_rounds;
 
 static void *churn(void *arg)
 {
@@ -394,20 +395,25 @@ static void *churn(void *arg)
 /* Registrations change under a running vCPU (the array is RCU-replaced). */
 static void test_concurrent(void)
 {
-	const u64 n = 2000;
 	long long hw = 0;
 	pthread_t t;
-	u64 count;
-	int exits;
+	int exits = 0, e, chunk;
+	u64 count, n = 0;
 
 	churn_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	churn_stop = false;
 	TEST_ASSERT(!pthread_create(&t, NULL, churn, NULL), "pthread_create");
-	exits = do_writes(false, 0x400, 4, 9, n, &hw);
+	/* Write until the other thread has made 20 changes, or 50 chunks. */
+	for (chunk = 0; chunk < 50 && churn_rounds < 20 && exits >= 0; chunk++) {
+		e = do_writes(false, 0x400, 4, 9, 200, &hw);
+		exits = e < 0 ? e : exits + e;
+		n += 200;
+	}
 	churn_stop = true;
 	pthread_join(t, NULL);
 	count = efd_read(churn_efd);
-	ksft_test_result(exits >= 0 && !churn_errors && exits + count == n,
+	ksft_test_result(exits >= 0 && !churn_errors && exits + count == n &&
+			 churn_rounds >= 20,
 			 "%llu writes while another thread assigns and deassigns: each signalled or exited once (%d exits, %llu signalled, %d rounds, %d errors)",
 			 (unsigned long long)n, exits, (unsigned long long)count,
 			 churn_rounds, churn_errors);
