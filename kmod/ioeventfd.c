@@ -182,18 +182,15 @@ hvm_ioevent_next(const struct hvm_ioevent_table *t, int *pos, bool pio,
 	return NULL;
 }
 
-/* A guest write: signal what it matches. True if any: the write is done. */
-bool hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
-			 unsigned int len, u64 data)
+/* hvm_ioeventfd_write() of a VM that has registrations. */
+bool __hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
+			   unsigned int len, u64 data)
 {
 	const struct hvm_ioevent_table *t;
 	const struct hvm_ioevent *e;
 	bool hit = false;
 	int pos = -1;
 
-	/* Most exits are of VMs without any: no RCU section for them. */
-	if (!rcu_access_pointer(vm->ioevents))
-		return false;
 	rcu_read_lock();
 	t = rcu_dereference(vm->ioevents);
 	if (t) {

@@ -9,6 +9,7 @@
 #include <linux/kref.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -124,8 +125,21 @@ bool hvm_ioevent_matches(const struct hvm_ioevent *e, unsigned int len,
 const struct hvm_ioevent *
 hvm_ioevent_next(const struct hvm_ioevent_table *t, int *pos, bool pio,
 		 u64 addr, unsigned int len, u64 data);
-bool hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
-			 unsigned int len, u64 data);
+bool __hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
+			   unsigned int len, u64 data);
+
+/*
+ * A guest write: signal what it matches; true if any (the write is done).
+ * Inline for the exits of VMs without registrations, most of them: a
+ * call and its return cost tens of instructions with return thunks.
+ */
+static inline bool hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
+				       unsigned int len, u64 data)
+{
+	if (!rcu_access_pointer(vm->ioevents))
+		return false;
+	return __hvm_ioeventfd_write(vm, pio, addr, len, data);
+}
 int hvm_vm_ioeventfd(struct hvm_vm *vm, const struct hvm_ioeventfd *args);
 void hvm_vm_ioeventfd_free(struct hvm_vm *vm);
 void hvm_vm_set_eoi_exits(struct hvm_vm *vm, const struct hvm_eoi_exits *args);
