@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -404,6 +405,54 @@ static int m_mmio(struct bench *b, const struct metric *m, uint64_t count,
 			    ACCEL_EXIT_MMIO, count, vals, n, &u);
 }
 
+/*
+ * The MMIO loop with an ioeventfd on MMIO_GPA (4 bytes, any value): every
+ * write is completed in the kernel and signals the eventfd, so the only
+ * exit to userspace is the final HLT (run_program fails on any other),
+ * and the eventfd must have counted every write.
+ */
+static int m_ioeventfd(struct bench *b, const struct metric *m, uint64_t count,
+		       double *vals, int n)
+{
+	struct accel_ioeventfd io = { .addr = MMIO_GPA, .len = 4 };
+	uint64_t exits, total = 0, signalled = 0;
+	struct guest g;
+	double ns;
+	int i, r;
+
+	(void)m;
+	io.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (io.efd < 0)
+		return fail(b, "eventfd", -errno);
+	r = guest_create64(b, &g, guest_mmio_start, guest_mmio_end, MMIO_GPA);
+	if (!r) {
+		r = accel_vm_ioeventfd(&g.vm, &io, false);
+		if (r)
+			fail(b, "register the ioeventfd", r);
+	}
+	if (!r) {	/* warm-up */
+		r = run_program(b, &g, count / 10 + 1, -1, &exits, &ns);
+		total += count / 10 + 1;
+	}
+	for (i = 0; !r && i < n; i++) {
+		r = run_program(b, &g, count, -1, &exits, &ns);
+		total += count;
+		vals[i] = ns / count;
+	}
+	if (!r && (read(io.efd, &signalled, sizeof(signalled)) != sizeof(signalled) ||
+		   signalled != total)) {
+		fprintf(stderr, "hvmbench: %s: the eventfd counted %llu writes of %llu\n",
+			b->name, (unsigned long long)signalled,
+			(unsigned long long)total);
+		r = -EPROTO;
+	}
+	if (!r)
+		print_stats(b, &g, "after all runs (warm-up included)");
+	guest_free(b, &g);
+	close(io.efd);
+	return r;
+}
+
 static int m_hypercall(struct bench *b, const struct metric *m, uint64_t count,
 		       double *vals, int n)
 {
@@ -587,6 +636,8 @@ static const struct metric metrics[] = {
 	  m_pio, 20000, 1000 },
 	{ "mmio_exit", "ns", "MMIO write exit to userspace and back",
 	  m_mmio, 20000, 1000 },
+	{ "ioeventfd_exit", "ns", "MMIO write completed in the kernel by an ioeventfd",
+	  m_ioeventfd, 20000, 1000 },
 	{ "hypercall_exit", "ns", "hypercall exit to userspace and back",
 	  m_hypercall, 20000, 1000 },
 	{ "touch_256m_4k", "ms", "first touch of 256 MiB, 4 KiB host pages (total)",

@@ -6,6 +6,7 @@
  */
 #include <linux/bits.h>
 #include <linux/kernel.h>
+#include <linux/overflow.h>
 #include <asm/processor-flags.h>
 
 #include "hvm_core.h"
@@ -81,4 +82,50 @@ bool hvm_irqfd_valid(const struct hvm_irqfd *args)
 	/* A deassign does not read the message. */
 	return (args->flags & HVM_IRQFD_FLAG_DEASSIGN) ||
 	       hvm_msi_valid(&args->msi);
+}
+
+#define HVM_IOEVENTFD_FLAGS	(HVM_IOEVENTFD_FLAG_DATAMATCH | \
+				 HVM_IOEVENTFD_FLAG_PIO | \
+				 HVM_IOEVENTFD_FLAG_DEASSIGN)
+
+/* The rules of HVM_IOEVENTFD but the fd's (uapi/hvm.h). */
+bool hvm_ioeventfd_valid(const struct hvm_ioeventfd *a)
+{
+	bool pio = a->flags & HVM_IOEVENTFD_FLAG_PIO;
+	bool dm = a->flags & HVM_IOEVENTFD_FLAG_DATAMATCH;
+	u64 last;
+
+	if ((a->flags & ~HVM_IOEVENTFD_FLAGS) || a->padding ||
+	    a->reserved[0] || a->reserved[1])
+		return false;
+	switch (a->len) {
+	case 0:
+		if (dm)		/* a value needs a width */
+			return false;
+		break;
+	case 1:
+	case 2:
+	case 4:
+		break;
+	case 8:
+		if (pio)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	if (!dm && a->datamatch)
+		return false;
+	if (dm && a->len < 8 && a->datamatch >> (a->len * 8))
+		return false;
+	/* The range may end at 2^64, not past it. */
+	if (check_add_overflow(a->addr, (u64)(a->len ? a->len - 1 : 0), &last))
+		return false;
+	return !pio || last <= 0xffff;
+}
+
+/* Vectors 0-15 are not interrupts a LAPIC takes (SDM 11.5.2). */
+bool hvm_eoi_exits_valid(const struct hvm_eoi_exits *a)
+{
+	return !a->flags && !a->padding && !(a->bitmap[0] & 0xffff);
 }

@@ -243,9 +243,13 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
 	struct hvm_vm *vm = file->private_data;
-	struct hvm_memory_region region;
-	struct hvm_irqfd irqfd;
-	struct hvm_msi msi;
+	union {
+		struct hvm_memory_region region;
+		struct hvm_irqfd irqfd;
+		struct hvm_msi msi;
+		struct hvm_ioeventfd ioeventfd;
+		struct hvm_eoi_exits eoi_exits;
+	} u;
 	long r;
 
 	if (vm->mm != current->mm)
@@ -253,14 +257,15 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case HVM_SET_MEMORY_REGION:
-		if (copy_from_user(&region, (void __user *)arg, sizeof(region)))
+		if (copy_from_user(&u.region, (void __user *)arg,
+				   sizeof(u.region)))
 			return -EFAULT;
-		r = hvm_memslot_check(&region);
+		r = hvm_memslot_check(&u.region);
 		if (r)
 			return r;
 		if (mutex_lock_killable(&vm->lock))
 			return -EINTR;
-		r = hvm_vm_set_memory_region(vm, &region);
+		r = hvm_vm_set_memory_region(vm, &u.region);
 		mutex_unlock(&vm->lock);
 		return r;
 	case HVM_CREATE_VCPU:
@@ -274,17 +279,37 @@ static long hvm_vm_ioctl(struct file *file, unsigned int cmd,
 		mutex_unlock(&vm->lock);
 		return r;
 	case HVM_SIGNAL_MSI:
-		if (copy_from_user(&msi, (void __user *)arg, sizeof(msi)))
+		if (copy_from_user(&u.msi, (void __user *)arg, sizeof(u.msi)))
 			return -EFAULT;
-		if (!hvm_msi_valid(&msi))
+		if (!hvm_msi_valid(&u.msi))
 			return -EINVAL;
-		return hvm_vm_signal_msi(vm, &msi);
+		return hvm_vm_signal_msi(vm, &u.msi);
 	case HVM_IRQFD:
-		if (copy_from_user(&irqfd, (void __user *)arg, sizeof(irqfd)))
+		if (copy_from_user(&u.irqfd, (void __user *)arg,
+				   sizeof(u.irqfd)))
 			return -EFAULT;
-		if (!hvm_irqfd_valid(&irqfd))
+		if (!hvm_irqfd_valid(&u.irqfd))
 			return -EINVAL;
-		return hvm_vm_irqfd(vm, &irqfd);
+		return hvm_vm_irqfd(vm, &u.irqfd);
+	case HVM_IOEVENTFD:
+		if (copy_from_user(&u.ioeventfd, (void __user *)arg,
+				   sizeof(u.ioeventfd)))
+			return -EFAULT;
+		if (!hvm_ioeventfd_valid(&u.ioeventfd))
+			return -EINVAL;
+		if (mutex_lock_killable(&vm->lock))
+			return -EINTR;
+		r = hvm_vm_ioeventfd(vm, &u.ioeventfd);
+		mutex_unlock(&vm->lock);
+		return r;
+	case HVM_SET_EOI_EXITS:
+		if (copy_from_user(&u.eoi_exits, (void __user *)arg,
+				   sizeof(u.eoi_exits)))
+			return -EFAULT;
+		if (!hvm_eoi_exits_valid(&u.eoi_exits))
+			return -EINVAL;
+		hvm_vm_set_eoi_exits(vm, &u.eoi_exits);
+		return 0;
 	default:
 		return -EINVAL;
 	}
@@ -312,6 +337,10 @@ static long hvm_check_cap(unsigned long cap)
 		return 1;
 	case HVM_CAP_IRQFD:
 		return HVM_MAX_IRQFDS;
+	case HVM_CAP_EOI_EXIT:
+		return 1;
+	case HVM_CAP_IOEVENTFD:
+		return HVM_MAX_IOEVENTFDS;
 	case HVM_CAP_NR_MEMSLOTS:
 		return HVM_MAX_MEMSLOTS;
 	case HVM_CAP_MAX_VCPUS:

@@ -31,5 +31,7 @@ bool hvm_msr_entry_valid(const struct hvm_msr_entry *e);
 bool hvm_interrupt_valid(const struct hvm_interrupt *irq);
 bool hvm_msi_valid(const struct hvm_msi *msi);
 bool hvm_irqfd_valid(const struct hvm_irqfd *args);
+bool hvm_ioeventfd_valid(const struct hvm_ioeventfd *args);
+bool hvm_eoi_exits_valid(const struct hvm_eoi_exits *args);
 
 #endif /* _HVM_DEV_H */

@@ -385,7 +385,10 @@ static void hvm_mmio_retire(struct hvm_vcpu *vcpu)
 		vcpu->rip -= insn->len;
 }
 
-/* The write of the access in progress: to the in-kernel LAPIC or userspace. */
+/*
+ * The write of the access in progress: to the in-kernel LAPIC, an
+ * ioeventfd, or userspace.
+ */
 static int hvm_mmio_write(struct hvm_vcpu *vcpu, u64 value)
 {
 	const struct hvm_insn *insn = &vcpu->mmio_insn;
@@ -393,6 +396,13 @@ static int hvm_mmio_write(struct hvm_vcpu *vcpu, u64 value)
 
 	if (hvm_lapic_in_page(vcpu, vcpu->mmio_gpa)) {
 		hvm_lapic_mmio(vcpu, vcpu->mmio_gpa, insn->size, true, &value);
+		hvm_mmio_retire(vcpu);
+		return HVM_REENTER;
+	}
+	if (insn->size < 8)
+		value &= BIT_ULL(insn->size * 8) - 1;
+	if (hvm_ioeventfd_write(vcpu->vm, false, vcpu->mmio_gpa, insn->size,
+				value)) {
 		hvm_mmio_retire(vcpu);
 		return HVM_REENTER;
 	}

@@ -419,8 +419,13 @@ static void lapic_send_ipi(struct hvm_lapic *src, u32 lo, u32 hi)
 
 /* ---- registers ----------------------------------------------------------- */
 
+/*
+ * Retires the highest vector in service. If the VMM asked for its EOI
+ * (HVM_SET_EOI_EXITS), the vCPU exits with it before it enters again.
+ */
 static void lapic_eoi(struct hvm_lapic *a)
 {
+	struct hvm_vcpu *vcpu = a->vcpu;
 	unsigned long flags;
 	int v;
 
@@ -429,6 +434,10 @@ static void lapic_eoi(struct hvm_lapic *a)
 	if (v >= 0)
 		*lapic_vec_word(a, APIC_ISR, v) &= ~BIT(v % 32);
 	spin_unlock_irqrestore(&a->lock, flags);
+	if (v >= 0 && (READ_ONCE(vcpu->vm->eoi_exits[v / 64]) & BIT_ULL(v % 64))) {
+		vcpu->eoi_exit_vector = v;
+		vcpu->eoi_exit_pending = true;
+	}
 }
 
 static void lapic_write_lvt(struct hvm_lapic *a, u32 off, u32 val)

@@ -67,6 +67,15 @@ void hvm_vcpu_put(struct hvm_vcpu *vcpu)
 /* The reasons to leave the run loop before entering the guest again. */
 static bool hvm_vcpu_must_return(struct hvm_vcpu *vcpu, int *r)
 {
+	if (unlikely(vcpu->eoi_exit_pending)) {
+		/* The guest's EOI is done: RIP is past it. */
+		vcpu->eoi_exit_pending = false;
+		vcpu->run->exit_reason = HVM_EXIT_EOI;
+		memset(&vcpu->run->eoi, 0, sizeof(vcpu->run->eoi));
+		vcpu->run->eoi.vector = vcpu->eoi_exit_vector;
+		*r = 0;
+		return true;
+	}
 	if (signal_pending(current) ||
 	    (vcpu->lapic && READ_ONCE(vcpu->run->immediate_exit))) {
 		vcpu->run->exit_reason = HVM_EXIT_INTR;
@@ -489,6 +498,12 @@ int hvm_exit_pio(struct hvm_vcpu *vcpu, u16 port, u8 size, bool in,
 	struct hvm_run *run = vcpu->run;
 	u32 data = vcpu->regs[HVM_RAX];
 
+	/* An OUT an ioeventfd takes is done here. */
+	if (!in && hvm_ioeventfd_write(vcpu->vm, true, port, size,
+				       data & GENMASK(size * 8 - 1, 0))) {
+		vcpu->rip = next_rip;
+		return HVM_REENTER;
+	}
 	run->exit_reason = HVM_EXIT_IO;
 	run->io.direction = in ? HVM_EXIT_IO_IN : HVM_EXIT_IO_OUT;
 	run->io.size = size;

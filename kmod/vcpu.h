@@ -78,6 +78,9 @@ struct hvm_vcpu {
 	bool lapic_window;
 	/* An NMI to deliver when the guest is not blocking NMIs. */
 	bool nmi_pending;
+	/* An EOI of a vector in vm->eoi_exits: exit with it before entry. */
+	bool eoi_exit_pending;
+	u8 eoi_exit_vector;
 
 	struct hvm_lapic *lapic;	/* in-kernel local APIC, or NULL */
 	/* With a LAPIC: an AP waits for INIT-SIPI before it runs at all. */

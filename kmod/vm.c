@@ -62,6 +62,7 @@ static void hvm_vm_release(struct kref *ref)
 
 	hvm_vm_irqfd_release(vm);	/* no wakeup uses vm after this */
 	mmu_notifier_unregister(&vm->mn, vm->mm);
+	hvm_vm_ioeventfd_free(vm);
 	mmdrop(vm->mm);
 	hvm_mmu_destroy(vm);
 	hvm_hardware_put();

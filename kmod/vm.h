@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -22,6 +23,8 @@
 /* Guest-physical limit: 4-level nested paging covers 48 bits. */
 #define HVM_GUEST_PHYS_BITS	46
 #define HVM_MAX_GPA		(1ULL << HVM_GUEST_PHYS_BITS)
+/* HVM_IOEVENTFD registrations per VM, both spaces (HVM_CAP_IOEVENTFD). */
+#define HVM_MAX_IOEVENTFDS	512
 
 struct hvm_memslot {
 	u64 gpa;
@@ -46,6 +49,22 @@ struct hvm_npt_format {
 };
 
 struct hvm_vcpu;
+struct eventfd_ctx;
+
+/* One HVM_IOEVENTFD registration (ioeventfd.c). */
+struct hvm_ioevent {
+	u64 addr;
+	u64 datamatch;
+	u32 len;		/* 0: any length */
+	u32 flags;		/* HVM_IOEVENTFD_FLAG_PIO and _DATAMATCH */
+	struct eventfd_ctx *ctx;
+};
+
+/* A VM's registrations in hvm_ioevent_cmp() order; replaced whole. */
+struct hvm_ioevent_table {
+	unsigned int n;
+	struct hvm_ioevent e[];
+};
 
 struct hvm_vm {
 	struct kref ref;
@@ -95,6 +114,10 @@ struct hvm_vm {
 	spinlock_t irqfds_lock;
 	struct list_head irqfds;
 	unsigned int nr_irqfds;
+	/* HVM_IOEVENTFD: written under lock, read under RCU on exits. */
+	struct hvm_ioevent_table __rcu *ioevents;
+	/* HVM_SET_EOI_EXITS: vectors whose EOI exits to userspace. */
+	u64 eoi_exits[4];
 };
 
 /* vm.c */
@@ -119,6 +142,39 @@ int hvm_read_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, void *buf,
 			unsigned int len);
 int hvm_write_guest_phys(struct hvm_vcpu *vcpu, u64 gpa, const void *buf,
 			 unsigned int len);
+
+/* ioeventfd.c */
+struct hvm_ioevent_table *
+hvm_ioevent_table_add(const struct hvm_ioevent_table *old,
+		      const struct hvm_ioevent *e);
+struct hvm_ioevent_table *
+hvm_ioevent_table_del(const struct hvm_ioevent_table *old,
+		      const struct hvm_ioevent *e, struct hvm_ioevent *removed);
+unsigned int hvm_ioevent_first(const struct hvm_ioevent_table *t, bool pio,
+			       u64 addr);
+bool hvm_ioevent_matches(const struct hvm_ioevent *e, unsigned int len,
+			 u64 data);
+const struct hvm_ioevent *
+hvm_ioevent_next(const struct hvm_ioevent_table *t, int *pos, bool pio,
+		 u64 addr, unsigned int len, u64 data);
+bool __hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
+			   unsigned int len, u64 data);
+
+/*
+ * A guest write: signal what it matches; true if any (the write is done).
+ * Inline for the exits of VMs without registrations, most of them: a
+ * call and its return cost tens of instructions with return thunks.
+ */
+static inline bool hvm_ioeventfd_write(struct hvm_vm *vm, bool pio, u64 addr,
+				       unsigned int len, u64 data)
+{
+	if (!rcu_access_pointer(vm->ioevents))
+		return false;
+	return __hvm_ioeventfd_write(vm, pio, addr, len, data);
+}
+int hvm_vm_ioeventfd(struct hvm_vm *vm, const struct hvm_ioeventfd *args);
+void hvm_vm_ioeventfd_free(struct hvm_vm *vm);
+void hvm_vm_set_eoi_exits(struct hvm_vm *vm, const struct hvm_eoi_exits *args);
 
 /* mmu.c: nested page tables, vendor-neutral */
 int hvm_mmu_init(struct hvm_vm *vm);

@@ -41,7 +41,13 @@ static const struct call vcpu_calls[] = {
 };
 
 static const struct call vm_calls[] = {
-	CALL(HVM_SET_MEMORY_REGION), CALL(HVM_CREATE_VCPU),
+	CALL(HVM_SET_MEMORY_REGION), CALL(HVM_CREATE_VCPU), CALL(HVM_IOEVENTFD),
+	CALL(HVM_SET_EOI_EXITS),
+};
+
+/* The VM ioctls that take a pointer. */
+static const struct call vm_ptr_calls[] = {
+	CALL(HVM_SET_MEMORY_REGION), CALL(HVM_IOEVENTFD), CALL(HVM_SET_EOI_EXITS),
 };
 
 static const struct call sys_calls[] = {
@@ -116,9 +122,14 @@ static void test_bad_pointers(struct hvm_vm *vm, struct hvm_vcpu *vcpu)
 		unsigned long arg = p == 0 ? 0 : p == 1 ? (unsigned long)KERNEL_PTR :
 				    (unsigned long)none;
 
-		ok = err_of(vm->fd, HVM_SET_MEMORY_REGION, arg) == EFAULT;
-		if (!ok)
-			ksft_print_msg("HVM_SET_MEMORY_REGION(%#lx): not EFAULT", arg);
+		ok = true;
+		for (i = 0; i < ARRAY_SIZE(vm_ptr_calls); i++) {
+			c = &vm_ptr_calls[i];
+			if (err_of(vm->fd, c->cmd, arg) != EFAULT) {
+				ksft_print_msg("%s(%#lx): not EFAULT", c->name, arg);
+				ok = false;
+			}
+		}
 		for (i = 1; i < ARRAY_SIZE(vcpu_calls); i++) {	/* not HVM_RUN */
 			int e;
 

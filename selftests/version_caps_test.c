@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * HVM_GET_API_VERSION, HVM_CHECK_CAP and HVM_GET_VCPU_MMAP_SIZE.
+ * HVM_CAP_IOEVENTFD is the number of registrations a VM may hold.
  */
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ int main(void)
 
 	ksft_print_header();
 	fd = open_hvm_or_skip();
-	ksft_set_plan(18);
+	ksft_set_plan(20);
 
 	v = ioctl(fd, HVM_GET_API_VERSION, 0);
 	ksft_test_result(v == HVM_API_VERSION, "HVM_GET_API_VERSION == %d (got %ld)",
@@ -49,6 +50,8 @@ int main(void)
 	check_cap_eq(fd, HVM_CAP_NMI, "NMI", 1);
 	check_cap_eq(fd, HVM_CAP_MSI, "MSI", 1);
 	check_cap_eq(fd, HVM_CAP_IRQFD, "IRQFD", 1024);
+	check_cap_min(fd, HVM_CAP_IOEVENTFD, "IOEVENTFD", 1);
+	check_cap_eq(fd, HVM_CAP_EOI_EXIT, "EOI_EXIT", 1);
 	/* The tests place slots and MMIO below 4 GiB; x86 allows <= 52 bits. */
 	v = ioctl(fd, HVM_CHECK_CAP, (unsigned long)HVM_CAP_GUEST_PHYS_BITS);
 	ksft_test_result(v >= 32 && v <= 52,
@@ -79,7 +82,7 @@ int main(void)
 		bool same = true;
 		u32 cap;
 
-		for (cap = HVM_CAP_NESTED_PAGING; cap <= HVM_CAP_IRQFD; cap++)
+		for (cap = HVM_CAP_NESTED_PAGING; cap <= HVM_CAP_EOI_EXIT; cap++)
 			same &= ioctl(fd, HVM_CHECK_CAP, (unsigned long)cap) ==
 				ioctl(fd2, HVM_CHECK_CAP, (unsigned long)cap);
 		ksft_test_result(same, "capabilities are the same on every /dev/hvm fd");

@@ -61,6 +61,8 @@ enum hvm_cap {
 	HVM_CAP_NMI = 12,		/* 1: HVM_NMI works, NMIs are delivered */
 	HVM_CAP_MSI = 13,		/* 1: HVM_SIGNAL_MSI works */
 	HVM_CAP_IRQFD = 14,		/* irqfds per VM (HVM_IRQFD), 0: none */
+	HVM_CAP_IOEVENTFD = 15,		/* HVM_IOEVENTFD: registrations per VM */
+	HVM_CAP_EOI_EXIT = 16,		/* 1: HVM_SET_EOI_EXITS, HVM_EXIT_EOI */
 };
 
 enum hvm_vendor {
@@ -153,6 +155,53 @@ enum hvm_vendor {
  * VM has no in-kernel LAPIC.
  */
 #define HVM_IRQFD		_IOW(HVMIO, 0x14, struct hvm_irqfd)
+/*
+ * (HVM_CAP_IOEVENTFD) Binds an eventfd to guest writes of one port or
+ * guest-physical address: a write that matches is completed in the kernel
+ * (RIP moves past the instruction) and signals the eventfd, with no exit
+ * to userspace. Without HVM_IOEVENTFD_FLAG_DEASSIGN it registers:
+ *  - HVM_IOEVENTFD_FLAG_PIO: port I/O, port addr, by OUT (INS/OUTS and
+ *    REP forms still exit); otherwise MMIO at guest-physical addr, by any
+ *    write that exits as HVM_EXIT_MMIO (an unbacked address, or a write to
+ *    a HVM_MEM_READONLY slot; a write to memory is no exit at all). The
+ *    in-kernel xAPIC page takes precedence.
+ *  - A write matches when it is at addr itself, of len bytes (len 0: any
+ *    length), and, with HVM_IOEVENTFD_FLAG_DATAMATCH, its value (zero-
+ *    extended from len bytes) is datamatch. A write that matches none
+ *    exits as before. A write that matches several (one with datamatch,
+ *    one without) signals each.
+ *  - Two registrations conflict when they are in the same space, their
+ *    ranges [addr, addr + max(len, 1)) intersect, and both have no
+ *    datamatch or both the same datamatch: -EEXIST.
+ * With HVM_IOEVENTFD_FLAG_DEASSIGN it removes the registration with the
+ * same flags (less DEASSIGN), addr, len and datamatch, whose eventfd is
+ * fd, or any eventfd if fd is -1; -ENOENT if there is none.
+ * The eventfd is held until the registration goes (deassign, or the VM
+ * is freed): closing the fd does not end it.
+ * Errors: -EINVAL for an unknown flag, non-zero padding or reserved
+ * fields, len not 0, 1, 2, 4 or 8 (8 not for PIO), DATAMATCH with len 0,
+ * datamatch non-zero without DATAMATCH or wider than len bytes, a range
+ * that wraps past 2^64 (MMIO) or 0x10000 (PIO), or an fd that is not an
+ * eventfd; -EBADF for an fd that is not open (-1 when registering);
+ * -EEXIST (conflict above); -ENOSPC with HVM_CAP_IOEVENTFD registrations
+ * already in the VM; -ENOENT (deassign, nothing matches).
+ */
+#define HVM_IOEVENTFD		_IOW(HVMIO, 0x15, struct hvm_ioeventfd)
+/*
+ * (HVM_CAP_EOI_EXIT) The vectors whose EOI the VMM wants to see: an
+ * I/O APIC in userspace learns so that the guest is done with a
+ * level-triggered interrupt it routed (KVM's split irqchip). When the
+ * guest's EOI (the xAPIC EOI register, or the x2APIC EOI MSR) retires a
+ * vector whose bit is set in bitmap (vector v: bit v % 64 of bitmap[v /
+ * 64]), the vCPU exits with HVM_EXIT_EOI and run->eoi.vector, after the
+ * EOI is done in its LAPIC and with RIP past the write. Replaces the
+ * whole set; all zero turns the exits off (the state at creation). Takes
+ * effect for EOIs from the next guest write on, in any vCPU of the VM;
+ * has effect only with an in-kernel LAPIC (HVM_CREATE_LAPIC). -EINVAL for
+ * flags or padding other than 0, or a bit of vectors 0-15 (which no
+ * LAPIC accepts).
+ */
+#define HVM_SET_EOI_EXITS	_IOW(HVMIO, 0x16, struct hvm_eoi_exits)
 
 #define HVM_MEM_READONLY	(1u << 0)
 
@@ -181,6 +230,26 @@ struct hvm_irqfd {
 	__u32 flags;			/* HVM_IRQFD_FLAG_* */
 	struct hvm_msi msi;
 	__u64 reserved[2];
+};
+
+#define HVM_IOEVENTFD_FLAG_DATAMATCH	(1u << 0)
+#define HVM_IOEVENTFD_FLAG_PIO		(1u << 1)
+#define HVM_IOEVENTFD_FLAG_DEASSIGN	(1u << 2)
+
+struct hvm_ioeventfd {
+	__u64 datamatch;		/* with HVM_IOEVENTFD_FLAG_DATAMATCH */
+	__u64 addr;			/* port or guest-physical address */
+	__u32 len;			/* 1, 2, 4 or 8 bytes; 0: any */
+	__s32 fd;			/* an eventfd */
+	__u32 flags;			/* HVM_IOEVENTFD_FLAG_* */
+	__u32 padding;
+	__u64 reserved[2];
+};
+
+struct hvm_eoi_exits {
+	__u32 flags;			/* none defined: must be 0 */
+	__u32 padding;
+	__u64 bitmap[4];		/* vectors 0-255, 0-15 must be 0 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -336,6 +405,7 @@ enum hvm_exit_reason {
 	HVM_EXIT_FAIL_ENTRY = 7,
 	HVM_EXIT_INTERNAL_ERROR = 8,	/* hvm cannot go on: run->internal */
 	HVM_EXIT_INTR = 9,		/* RUN returned -EINTR */
+	HVM_EXIT_EOI = 10,		/* an EOI HVM_SET_EOI_EXITS asked for: run->eoi */
 };
 
 #define HVM_EXIT_IO_IN		0
@@ -402,6 +472,15 @@ struct hvm_run_internal {
 	__u8 insn_bytes[15];
 };
 
+/*
+ * HVM_EXIT_EOI: the guest's EOI retired vector (its ISR bit is clear and
+ * RIP is past the EOI write). Nothing to complete: HVM_RUN goes on.
+ */
+struct hvm_run_eoi {
+	__u8 vector;
+	__u8 padding[7];
+};
+
 struct hvm_run {
 	/* in: set by userspace */
 	__u8 request_interrupt_window;
@@ -422,6 +501,7 @@ struct hvm_run {
 		struct hvm_run_hypercall hypercall;
 		struct hvm_run_fail_entry fail_entry;
 		struct hvm_run_internal internal;
+		struct hvm_run_eoi eoi;
 		__u8 padding[256];
 	};
 };

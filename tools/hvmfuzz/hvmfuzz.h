@@ -27,7 +27,7 @@ typedef int64_t s64;
 
 #define MAX_THREADS	8
 #define RING_SIZE	64
-#define NR_EXIT_SLOTS	16	/* exit reasons 0..9; 15: out of range */
+#define NR_EXIT_SLOTS	16	/* exit reasons 0..10; 15: out of range */
 
 /* Known hvm bugs whose generators stay off unless --allow-known names them. */
 #define KNOWN_HVM13_1	(1u << 0)	/* #DB/#AC delivery loops: DR7, EFLAGS.AC */

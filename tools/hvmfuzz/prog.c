@@ -331,6 +331,7 @@ static void op_sys(struct ctx *x)
 		case HVM_SET_REGS: case HVM_GET_SREGS: case HVM_SET_SREGS: case HVM_SET_CPUID:
 		case HVM_GET_MSRS: case HVM_SET_MSRS: case HVM_INTERRUPT: case HVM_NMI:
 		case HVM_SIGNAL_MSI: case HVM_IRQFD:
+		case HVM_IOEVENTFD: case HVM_SET_EOI_EXITS:
 			cmd = _IOC(_IOC_NONE, HVMIO, 0xf1, 0);
 		}
 		op(x, "UNKNOWN_IOCTL", fd, cmd, 0, 0);
@@ -815,10 +816,10 @@ static const char *exit_name(u32 reason)
 {
 	static const char *const names[] = {
 		"UNKNOWN", "IO", "MMIO", "HYPERCALL", "HLT", "SHUTDOWN",
-		"IRQ_WINDOW_OPEN", "FAIL_ENTRY", "INTERNAL_ERROR", "INTR",
+		"IRQ_WINDOW_OPEN", "FAIL_ENTRY", "INTERNAL_ERROR", "INTR", "EOI",
 	};
 
-	return reason < 10 ? names[reason] : "?";
+	return reason < 11 ? names[reason] : "?";
 }
 
 static void op_run(struct ctx *x)
@@ -881,7 +882,7 @@ static void op_run(struct ctx *x)
 		if (ie && exclusive)
 			finding(x, "HVM_RUN with immediate_exit set returned 0 (exit %s)",
 				exit_name(out.exit_reason));
-		atomic_fetch_add(&sh->exits[out.exit_reason < 10 ? out.exit_reason : 15], 1);
+		atomic_fetch_add(&sh->exits[out.exit_reason < 11 ? out.exit_reason : 15], 1);
 		/* The guest ran (not a failed entry): its code counts as run. */
 		if (out.exit_reason != HVM_EXIT_FAIL_ENTRY && out.exit_reason != HVM_EXIT_INTR &&
 		    atomic_exchange(&v->fresh_code, false))
@@ -916,6 +917,11 @@ static void op_run(struct ctx *x)
 		case HVM_EXIT_HYPERCALL:
 			run->hypercall.ret = gen_value(&x->r);
 			break;
+		case HVM_EXIT_EOI:	/* only vectors a LAPIC takes, only with one */
+			if (out.eoi.vector < 16 || !vm->lapic)
+				finding(x, "HVM_EXIT_EOI of vector %u (LAPIC %d)",
+					out.eoi.vector, vm->lapic);
+			break;
 		case HVM_EXIT_HLT:
 		case HVM_EXIT_IRQ_WINDOW_OPEN:
 			if (chance(&x->r, 50)) {
@@ -946,6 +952,74 @@ static void op_run(struct ctx *x)
 out:
 	if (owner)
 		pthread_mutex_unlock(&v->lock);
+}
+
+/*
+ * HVM_IOEVENTFD and HVM_SET_EOI_EXITS on a VM: registrations at the ports
+ * and MMIO addresses the guest code writes to (gen.c), with random
+ * lengths and datamatches, deassigns, arguments the ABI refuses, and EOI
+ * bitmaps. The eventfd is closed at once: the registration keeps it.
+ */
+static void op_vm_events(struct ctx *x)
+{
+	static const u64 ports[] = { 0x10, 0x20, 0x40, 0x70, 0x80, 0xcf8, 0xcfc, 0x3f8, 0x99, 0x1000 };
+	static const u64 gpas[] = { SLOT0_SIZE, 0xa0000, 0xb8000, 0xd0000000, 0xfec00000,
+				    0xfee000b0, 0xfffffff0, 0x1000 };
+	static const u32 lens[] = { 0, 1, 2, 4, 8 };
+	struct fvm *vm = pick_vm(x);
+	struct hvm_ioeventfd a = { 0 };
+	struct hvm_eoi_exits e = { 0 };
+	bool bad = false;
+	int vmfd, efd, i;
+	long r;
+
+	if (!vm)
+		return;
+	vmfd = vm_fd(x, vm);
+	if (chance(&x->r, 30)) {
+		for (i = 0; i < 4; i++)
+			e.bitmap[i] = chance(&x->r, 30) ? 0 : rng_next(&x->r);
+		if (chance(&x->r, 85))
+			e.bitmap[0] &= ~0xffffull;
+		else
+			bad = e.bitmap[0] & 0xffff;
+		if (chance(&x->r, 5)) {
+			e.flags = 1 + rnd(&x->r, 8);
+			bad = true;
+		}
+		op(x, "SET_EOI_EXITS", vmfd, e.bitmap[0], e.bitmap[3], e.flags);
+		r = done(x, ioctl(vmfd, HVM_SET_EOI_EXITS, &e));
+		if (bad)
+			expect_fail(x, r, M(EINVAL), "HVM_SET_EOI_EXITS with vectors 0-15 or flags");
+		else
+			expect_ok(x, r, "HVM_SET_EOI_EXITS");
+		return;
+	}
+	a.flags = rnd(&x->r, 8);	/* DATAMATCH, PIO, DEASSIGN */
+	a.len = lens[rnd(&x->r, 5)];
+	if (a.flags & HVM_IOEVENTFD_FLAG_PIO)
+		a.addr = ports[rnd(&x->r, sizeof(ports) / 8)] + rnd(&x->r, 4);
+	else
+		a.addr = gpas[rnd(&x->r, sizeof(gpas) / 8)] + rnd(&x->r, 16);
+	if (a.flags & HVM_IOEVENTFD_FLAG_DATAMATCH)
+		a.datamatch = chance(&x->r, 50) ? rnd(&x->r, 4) : gen_value(&x->r);
+	if (chance(&x->r, 10)) {	/* something the ABI refuses */
+		switch (rnd(&x->r, 4)) {
+		case 0: a.flags |= 8u << rnd(&x->r, 29); break;
+		case 1: a.reserved[rnd(&x->r, 2)] = 1 + rnd(&x->r, 100); break;
+		case 2: a.len = 3 + rnd(&x->r, 4) * 2; break;
+		default: a.addr = ~0ull - rnd(&x->r, 4); break;
+		}
+	}
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	a.fd = (a.flags & HVM_IOEVENTFD_FLAG_DEASSIGN) && chance(&x->r, 70) ? -1 :
+	       chance(&x->r, 5) ? vmfd : efd;
+	op(x, "IOEVENTFD", vmfd, a.addr, a.len, a.flags);
+	r = done(x, ioctl(vmfd, HVM_IOEVENTFD, &a));
+	expect_errs(x, r, M(EINVAL) | M(EBADF) | M(EEXIST) | M(ENOSPC) | M(ENOENT) |
+		    M(ENOMEM), "HVM_IOEVENTFD");
+	if (efd >= 0)
+		close(efd);
 }
 
 static void fill_random(struct rng *r, void *p, size_t n)
@@ -1571,6 +1645,7 @@ static const struct weighted ops[] = {
 	{ op_interrupt, 2, 2 },
 	{ op_msi, 2, 2 },
 	{ op_irqfd, 2, 2 },
+	{ op_vm_events, 2, 2 },
 	{ op_mmap_vcpu, 1, 1 },
 	{ op_close, 1, 1 },
 	{ op_scm, 1, 1 },

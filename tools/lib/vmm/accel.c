@@ -101,6 +101,12 @@ int accel_vm_enable_hypercall_exit(struct accel_vm *vm)
 	return vm->accel->ops->enable_hypercall_exit(vm);
 }
 
+int accel_vm_ioeventfd(struct accel_vm *vm, const struct accel_ioeventfd *io,
+		       bool deassign)
+{
+	return vm->accel->ops->ioeventfd(vm, io, deassign);
+}
+
 int accel_vm_set_memory(struct accel_vm *vm, uint32_t slot, uint64_t gpa,
 			uint64_t size, void *hva)
 {

@@ -153,6 +153,26 @@ int accel_vm_create_lapic(struct accel_vm *vm);
  * accelerator cannot.
  */
 int accel_vm_enable_hypercall_exit(struct accel_vm *vm);
+/*
+ * An ioeventfd: guest writes at addr (a port if pio, else a guest-physical
+ * address no memory slot backs) of len bytes (1, 2, 4 or 8; 0: any
+ * length) and, if match, of the value datamatch, are completed in the
+ * kernel and signal the eventfd efd, without an exit to the VMM.
+ */
+struct accel_ioeventfd {
+	uint64_t addr, datamatch;
+	uint32_t len;
+	bool pio, match;
+	int efd;
+};
+
+/*
+ * Registers io, or with deassign removes the registration io describes.
+ * -EOPNOTSUPP: the accelerator has none; -EEXIST: one that overlaps with
+ * the same match is there; -ENOENT (deassign): none is.
+ */
+int accel_vm_ioeventfd(struct accel_vm *vm, const struct accel_ioeventfd *io,
+		       bool deassign);
 /* gpa, size and hva page aligned; slots numbered from 0. */
 int accel_vm_set_memory(struct accel_vm *vm, uint32_t slot, uint64_t gpa,
 			uint64_t size, void *hva);

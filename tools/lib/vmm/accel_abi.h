@@ -111,6 +111,8 @@ struct accel_ops {
 	int (*vm_init)(struct accel_vm *vm);
 	int (*create_lapic)(struct accel_vm *vm);
 	int (*enable_hypercall_exit)(struct accel_vm *vm);
+	int (*ioeventfd)(struct accel_vm *vm, const struct accel_ioeventfd *io,
+			 bool deassign);
 	int (*supported_cpuid)(struct accel *a, struct x86_cpuid_entry *e,
 			       unsigned int max);
 	/* hw_reason and detail for the exits only this accelerator describes. */

@@ -39,6 +39,22 @@ static int hvm_enable_hypercall_exit(struct accel_vm *vm)
 	return 0;
 }
 
+static int hvm_ioeventfd(struct accel_vm *vm, const struct accel_ioeventfd *io,
+			 bool deassign)
+{
+	struct hvm_ioeventfd a = {
+		.addr = io->addr, .len = io->len, .fd = io->efd,
+		.datamatch = io->match ? io->datamatch : 0,
+		.flags = (io->pio ? HVM_IOEVENTFD_FLAG_PIO : 0) |
+			 (io->match ? HVM_IOEVENTFD_FLAG_DATAMATCH : 0) |
+			 (deassign ? HVM_IOEVENTFD_FLAG_DEASSIGN : 0),
+	};
+
+	if (ioctl(vm->accel->fd, HVM_CHECK_CAP, HVM_CAP_IOEVENTFD) <= 0)
+		return -EOPNOTSUPP;
+	return ioctl(vm->fd, HVM_IOEVENTFD, &a) ? accel_neg_errno() : 0;
+}
+
 /*
  * hvm has no list of its own: it passes the host's leaves through, less
  * what hvm.ko never gives a guest (kmod/cpuid.c: VMX, SVM) and the XSAVE
@@ -137,6 +153,7 @@ const struct accel_ops accel_hvm_ops = {
 	.open = hvm_open,
 	.create_lapic = hvm_create_lapic,
 	.enable_hypercall_exit = hvm_enable_hypercall_exit,
+	.ioeventfd = hvm_ioeventfd,
 	.supported_cpuid = hvm_supported_cpuid,
 	.exit_detail = hvm_exit_detail,
 };

@@ -66,6 +66,23 @@ static int kvm_create_lapic(struct accel_vm *vm)
 	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap) ? accel_neg_errno() : 0;
 }
 
+/* KVM_IOEVENTFD: the same registration (KVM puts len 0 on its fast MMIO bus). */
+static int kvm_ioeventfd(struct accel_vm *vm, const struct accel_ioeventfd *io,
+			 bool deassign)
+{
+	struct kvm_ioeventfd a = {
+		.addr = io->addr, .len = io->len, .fd = io->efd,
+		.datamatch = io->match ? io->datamatch : 0,
+		.flags = (io->pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+			 (io->match ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0) |
+			 (deassign ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0),
+	};
+
+	if (ioctl(vm->accel->fd, KVM_CHECK_EXTENSION, KVM_CAP_IOEVENTFD) <= 0)
+		return -EOPNOTSUPP;
+	return ioctl(vm->fd, KVM_IOEVENTFD, &a) ? accel_neg_errno() : 0;
+}
+
 static int kvm_enable_hypercall_exit(struct accel_vm *vm)
 {
 	struct kvm_enable_cap cap = {
@@ -186,6 +203,7 @@ const struct accel_ops accel_kvm_ops = {
 	.vm_init = kvm_vm_init,
 	.create_lapic = kvm_create_lapic,
 	.enable_hypercall_exit = kvm_enable_hypercall_exit,
+	.ioeventfd = kvm_ioeventfd,
 	.supported_cpuid = kvm_supported_cpuid,
 	.exit_detail = kvm_exit_detail,
 	.stats = kvm_stats,
