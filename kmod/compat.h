@@ -41,7 +41,7 @@ static inline void hvm_eventfd_signal(struct eventfd_ctx *ctx)
 #endif
 }
 
-/* ---- Timers, MSRs and CPUID: 6.1 to the newest (7.x) ---------------- */
+/* ---- Timers, MSRs, kvm: 6.1 to the newest (7.x) ---------------------- */
 
 /*
  * hrtimer_setup() (6.13) sets the callback with the rest; hrtimer_init()
@@ -192,7 +192,10 @@ static inline void hvm_hw_breakpoint_restore(struct hvm_host_debugregs *h)
 	set_debugreg(this_cpu_read(cpu_dr7), 7);
 }
 
-/* VMX needs CR4.VMXE, and only kvm may change CR4 (with its shadow). */
+/*
+ * VMX needs CR4.VMXE, and only kvm may change CR4 (with its shadow):
+ * vmx_init() refuses, so the setters below are never called.
+ */
 #define HVM_CAN_SET_CR4		0
 static inline unsigned long hvm_cr4_read(void) { return __read_cr4(); }
 static inline void hvm_cr4_set_bits(unsigned long mask) { }
