@@ -1,13 +1,16 @@
 # hvm: build the module and the selftests, and run the checks (README.md, docs/testing.md).
 #   make [all]       hvm.ko for KVER + the static selftests + vmctl
 #   make demo        deps, then Linux boots as a guest of hvm through vmctl in the SVM lab
-#   make check       deps, then check-build, check-unit, check-svm(-6.1), check-kunit,
-#                    check-svm-debug, check-vmctl, check-vmx, check-vmctl-vmx;
+#   make check       deps, then check-build, check-unit, check-svm(-6.1), check-svm-newest,
+#                    check-kunit, check-svm-debug, check-vmctl, check-vmx, check-vmctl-vmx;
 #                    ends "N passed, N failed"
 #   make kunit       the KUnit suites on the debug kernel (built once, cached)
 #   make check-vmx   the VMX lab (Bochs: one boot on one CPU, one on two; 7 min)
 #   make bench       hvm against kvm in both labs (lab/bench-lab); not part of check
 #   make deps        install the Debian packages all of this needs (root)
+#   make newest-kernel  fetch and prepare the newest Debian kernel (Debian unstable's;
+#                    lab/newest-kernel, cached; check-build and check-svm-newest do it
+#                    on first use)
 # Variables: KVER (kernel to build for: newest Debian 12 -amd64 kernel with headers and
 # an image in /boot), LAB_KVER (kernel the lab boots, = KVER), HVM_INSMOD_ARGS,
 # LAB_TIMEOUT, LAB_TEST_TIMEOUT, LAB_VERBOSE=1 (see lab/svm-run-selftests and
@@ -45,7 +48,7 @@ BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -static $(VM
 BENCH_SRCS := $(wildcard bench/*.c bench/*.S) $(VMM_SRCS)
 
 .PHONY: all module selftests deps clean check check-build check-unit check-svm check-svm-6.1 check-vmx need-kver \
-	debug-kernel kunit check-kunit check-svm-debug hvmfuzz fuzz
+	check-svm-newest newest-kernel debug-kernel kunit check-kunit check-svm-debug hvmfuzz fuzz
 
 all: module selftests vmctl
 
@@ -92,19 +95,29 @@ check-unit:
 	$(MAKE) -C unit check
 
 check-svm:
-	@$(MAKE) --no-print-directory module selftests KVER=$(LAB_KVER)
+	@$(MAKE) --no-print-directory module selftests vmctl KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko SELFTESTS_DIR=build/selftests \
 		lab/svm-run-selftests
 
 # The VMX lab: Bochs (lab/bochs-boot), the whole suite in one boot.
 check-vmx:
-	@$(MAKE) --no-print-directory module selftests KVER=$(LAB_KVER)
+	@$(MAKE) --no-print-directory module selftests vmctl KVER=$(LAB_KVER)
 	@LAB_KVER=$(LAB_KVER) HVM_KO=build/kmod-$(LAB_KVER)/hvm.ko SELFTESTS_DIR=build/selftests \
 		lab/vmx-run-selftests
 
 # The SVM lab on Debian 12's other kernel too (KVER is the newest: 6.12).
 check-svm-6.1:
 	@$(MAKE) --no-print-directory check-svm LAB_KVER=$$(lab/find-kver --boot 6.1)
+
+# The newest Linux Debian packages (Debian unstable's), fetched, prepared and
+# cached once per version in ~/.cache/hvm/newest-KVER/ (lab/newest-kernel).
+newest-kernel:
+	@lab/newest-kernel
+
+# The SVM lab booting it, with its own kvm modules (lab/svm-newest-selftests).
+check-svm-newest:
+	@$(MAKE) --no-print-directory selftests vmctl
+	@lab/svm-newest-selftests
 
 # The debug test kernel (kunit/debug-kernel.config: KUnit, KASAN, lockdep,
 # UBSAN, kmemleak), built once per machine into ~/.cache/hvm/kernel-*/.
@@ -119,11 +132,11 @@ check-kunit: kunit
 
 # The SVM lab on the debug kernel: its bug detectors watch every selftest.
 check-svm-debug:
-	@$(MAKE) --no-print-directory selftests
+	@$(MAKE) --no-print-directory selftests vmctl
 	@lab/svm-debug-selftests
 
 # Runs every part even when one fails, then sums them up (lab/tap-summary).
-CHECK_PARTS := build unit svm svm-6.1 kunit svm-debug vmctl vmx vmctl-vmx
+CHECK_PARTS := build unit svm svm-6.1 svm-newest kunit svm-debug vmctl vmx vmctl-vmx
 check: deps
 	@rm -rf build/check && mkdir -p build/check
 	@for p in $(CHECK_PARTS); do \

@@ -896,8 +896,8 @@ int hvm_lapic_create(struct hvm_vcpu *vcpu)
 		return -ENOMEM;
 	a->vcpu = vcpu;
 	spin_lock_init(&a->lock);
-	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	a->timer.function = lapic_timer_expired;
+	hvm_hrtimer_setup(&a->timer, lapic_timer_expired, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_ABS);
 	lapic_reset(a, vcpu->id);
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);

@@ -46,6 +46,22 @@ static void hvm_enable_this_cpu(void *failed)
 	this_cpu_write(hvm_cpu_enabled, true);
 }
 
+/*
+ * One line that names the likely holder and the remedy. Since 6.12 an idle
+ * kvm holds the hardware too: the case users meet most.
+ */
+static void hvm_warn_busy(void)
+{
+	const char *m = hvm_ops->kvm_module;
+
+	if (HVM_KVM_ENABLES_AT_LOAD)
+		pr_warn_ratelimited("hvm: cannot create a VM: %s; if that is %s: with kvm.enable_virt_at_load=1 (the default since Linux 6.12) it holds it from load on, VM or not: unload it (modprobe -r %s) or load kvm with enable_virt_at_load=0 (options kvm enable_virt_at_load=0 in /etc/modprobe.d/)\n",
+				    hvm_ops->busy_msg, m, m);
+	else
+		pr_warn_ratelimited("hvm: cannot create a VM: %s; if that is %s: it holds it while a kvm VM exists: end that VM or unload it (modprobe -r %s)\n",
+				    hvm_ops->busy_msg, m, m);
+}
+
 /* A VM is being created: make sure every online CPU can run guests. */
 int hvm_hardware_get(void)
 {
@@ -58,8 +74,7 @@ int hvm_hardware_get(void)
 		on_each_cpu(hvm_enable_this_cpu, &failed, 1);
 		if (atomic_read(&failed)) {
 			on_each_cpu(hvm_disable_this_cpu, NULL, 1);
-			pr_warn_ratelimited("hvm: cannot create a VM: %s\n",
-					    hvm_ops->busy_msg);
+			hvm_warn_busy();
 			hvm_hw_users = 0;
 			r = -EBUSY;
 		}

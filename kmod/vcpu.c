@@ -249,8 +249,6 @@ static int hvm_vcpu_enter_guest(struct hvm_vcpu *vcpu)
 
 	preempt_disable();
 	local_irq_disable();
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	WRITE_ONCE(vcpu->mode, HVM_IN_GUEST);
 	smp_mb();	/* set mode, then read requests */
@@ -262,7 +260,9 @@ static int hvm_vcpu_enter_guest(struct hvm_vcpu *vcpu)
 		return HVM_REENTER;
 	}
 	flush_tlb = test_and_clear_bit(HVM_REQ_TLB_FLUSH, &vcpu->requests);
+	hvm_guest_fpu_enter(&vcpu->guest_fpu);
 	hvm_ops->enter(vcpu, flush_tlb);
+	hvm_guest_fpu_exit(&vcpu->guest_fpu);
 	WRITE_ONCE(vcpu->mode, HVM_OUTSIDE_GUEST);
 	local_irq_enable();
 	preempt_enable();
@@ -288,8 +288,7 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 		goto out;
 	}
 
-	/* The guest's FPU state lives in the registers until we return. */
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	hvm_guest_fpu_run_begin(&vcpu->guest_fpu);
 	/* The thread's PKRU cannot change while it is in here. */
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		vcpu->host_pkru = rdpkru();
@@ -309,7 +308,7 @@ int hvm_vcpu_run(struct hvm_vcpu *vcpu)
 		if (r != HVM_REENTER)
 			break;
 	}
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	hvm_guest_fpu_run_end(&vcpu->guest_fpu);
 out:
 	hvm_vcpu_report_interruptibility(vcpu);
 	return r < 0 ? r : 0;
@@ -565,8 +564,9 @@ void hvm_load_guest_extra(struct hvm_vcpu *vcpu)
 	/*
 	 * The host's breakpoints stay armed in DR7 until the entry loads the
 	 * guest's: disarm them before DR0-3 point at the guest's addresses,
-	 * or the host would trap on those (hw_breakpoint_restore() rearms).
+	 * or the host would trap on those (hvm_put_guest_extra() rearms).
 	 */
+	hvm_hw_breakpoint_save(&vcpu->host_dr);
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
 	set_debugreg(vcpu->dr[0], 0);
@@ -581,8 +581,7 @@ void hvm_put_guest_extra(struct hvm_vcpu *vcpu)
 	get_debugreg(vcpu->dr[1], 1);
 	get_debugreg(vcpu->dr[2], 2);
 	get_debugreg(vcpu->dr[3], 3);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	hvm_hw_breakpoint_restore(&vcpu->host_dr);
 	/* The guest's WRPKRU needs no exit: what it wrote is here. */
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE)) {
 		vcpu->pkru = rdpkru();

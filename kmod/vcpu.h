@@ -11,6 +11,7 @@
 #include <linux/wait.h>
 #include <asm/fpu/types.h>
 
+#include "compat.h"
 #include "hvm.h"		/* uapi */
 #include "insn_decode.h"
 #include "vm.h"
@@ -57,7 +58,8 @@ struct hvm_vcpu {
 	u64 dr[4];			/* DR0-3, swapped around each entry */
 	u32 pkru, host_pkru;		/* PKRU, swapped likewise */
 
-	struct fpu_guest guest_fpu;
+	struct hvm_guest_fpu guest_fpu;
+	struct hvm_host_debugregs host_dr;	/* while the guest's DR0-3 are loaded */
 
 	/* Exit in progress in userspace. */
 	enum hvm_completion completion;

@@ -9,6 +9,7 @@
 
 #include <linux/types.h>
 
+#include "compat.h"
 #include "lapic.h"
 #include "vcpu.h"
 
@@ -47,6 +48,7 @@ struct hvm_vendor_ops {
 	const char *name;
 	u32 vendor;				/* enum hvm_vendor */
 	const char *busy_msg;			/* why enable_cpu said -EBUSY */
+	const char *kvm_module;			/* kvm's module for this hardware */
 	const struct hvm_npt_format *npt;	/* set by init() */
 	/*
 	 * XSETBV always exits (VMX), so XCR0 after an exit is what the core

@@ -215,7 +215,7 @@ struct hvm_vcpu *hvm_vm_create_vcpu(struct hvm_vm *vm, u32 id)
 	if (!run_page)
 		goto err_free_vcpu;
 	vcpu->run = page_address(run_page);
-	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
+	if (hvm_guest_fpu_alloc(&vcpu->guest_fpu))
 		goto err_free_run;
 
 	/* Architectural state after RESET (SDM Vol. 3A, 10.1.1). */
@@ -265,7 +265,7 @@ err_vendor_destroy:
 err_free_lapic:
 	hvm_lapic_destroy(vcpu);
 err_free_fpu:
-	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	hvm_guest_fpu_free(&vcpu->guest_fpu);
 err_free_run:
 	free_page((unsigned long)vcpu->run);
 err_free_vcpu:
@@ -289,7 +289,7 @@ void hvm_vcpu_destroy(struct hvm_vcpu *vcpu)
 	hvm_lapic_destroy(vcpu);	/* no more kicks */
 	hvm_npt_cache_free(vcpu);
 	kvfree(vcpu->cpuid);
-	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+	hvm_guest_fpu_free(&vcpu->guest_fpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 	atomic_dec(&hvm_live_vcpus);

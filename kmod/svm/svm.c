@@ -111,7 +111,7 @@ static int svm_init(void)
 		pr_err("hvm: this CPU has SVM but no nested paging\n");
 		return -ENODEV;
 	}
-	rdmsrl(MSR_VM_CR, vm_cr);
+	hvm_rdmsrq(MSR_VM_CR, vm_cr);
 	if (vm_cr & MSR_VM_CR_SVMDIS) {
 		pr_err("hvm: SVM is disabled by firmware (VM_CR.SVMDIS)\n");
 		return -ENODEV;
@@ -181,11 +181,11 @@ static int svm_enable_cpu(void)
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 	u64 efer;
 
-	rdmsrl(MSR_EFER, efer);
+	hvm_rdmsrq(MSR_EFER, efer);
 	if (efer & EFER_SVME_BIT)
 		return -EBUSY;	/* another hypervisor owns this CPU */
-	wrmsrl(MSR_EFER, efer | EFER_SVME_BIT);
-	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+	hvm_wrmsrq(MSR_EFER, efer | EFER_SVME_BIT);
+	hvm_wrmsrq(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
 
 	/* Whoever used SVM before may have left entries tagged by ASID. */
 	sc->asid_generation++;
@@ -198,7 +198,7 @@ static void svm_restore_tsc_aux(struct user_return_notifier *urn)
 {
 	struct svm_cpu *sc = container_of(urn, struct svm_cpu, tsc_aux_urn);
 
-	wrmsrl(MSR_TSC_AUX, sc->host_tsc_aux);
+	hvm_wrmsrq(MSR_TSC_AUX, sc->host_tsc_aux);
 	user_return_notifier_unregister(urn);
 	sc->guest_tsc_aux = false;
 }
@@ -215,8 +215,8 @@ static void svm_load_guest_tsc_aux(struct svm_cpu *sc)
 	if (sc->guest_tsc_aux || (!boot_cpu_has(X86_FEATURE_RDTSCP) &&
 				  !boot_cpu_has(X86_FEATURE_RDPID)))
 		return;
-	rdmsrl(MSR_TSC_AUX, sc->host_tsc_aux);
-	wrmsrl(MSR_TSC_AUX, 0);
+	hvm_rdmsrq(MSR_TSC_AUX, sc->host_tsc_aux);
+	hvm_wrmsrq(MSR_TSC_AUX, 0);
 	sc->tsc_aux_urn.on_user_return = svm_restore_tsc_aux;
 	user_return_notifier_register(&sc->tsc_aux_urn);
 	sc->guest_tsc_aux = true;
@@ -228,9 +228,9 @@ static void svm_disable_cpu(void)
 
 	if (this_cpu_read(svm_cpu.guest_tsc_aux))
 		svm_restore_tsc_aux(this_cpu_ptr(&svm_cpu.tsc_aux_urn));
-	wrmsrl(MSR_VM_HSAVE_PA, 0);
-	rdmsrl(MSR_EFER, efer);
-	wrmsrl(MSR_EFER, efer & ~EFER_SVME_BIT);
+	hvm_wrmsrq(MSR_VM_HSAVE_PA, 0);
+	hvm_rdmsrq(MSR_EFER, efer);
+	hvm_wrmsrq(MSR_EFER, efer & ~EFER_SVME_BIT);
 }
 
 /* ---- Segments and state ----------------------------------------------- */
@@ -1284,7 +1284,8 @@ static int svm_complete_exit(struct hvm_vcpu *vcpu)
 const struct hvm_vendor_ops hvm_svm_ops = {
 	.name		= "AMD SVM",
 	.vendor		= HVM_VENDOR_AMD_SVM,
-	.busy_msg	= "AMD SVM is in use by another hypervisor (EFER.SVME is set: is kvm_amd loaded?)",
+	.busy_msg	= "AMD SVM is held by another hypervisor (EFER.SVME is set)",
+	.kvm_module	= "kvm_amd",
 	.npt		= &svm_npt_format,
 	.init		= svm_init,
 	.exit		= svm_exit,

@@ -49,14 +49,14 @@
 #define EPT_VIOL_GLA_VALID	BIT(7)
 #define EPT_VIOL_GLA_FINAL	BIT(8)
 
-struct vmcs {
+struct hvm_vmcs {
 	u32 revision_id;
 	u32 abort;
 	u8 data[];
 };
 
 struct vmx_vcpu {
-	struct vmcs *vmcs;
+	struct hvm_vmcs *vmcs;
 	u64 vmcs_pa;
 	int loaded_cpu;			/* where the VMCS is active, or -1 */
 	struct list_head loaded_link;	/* in vmx_cpu.loaded of loaded_cpu */
@@ -79,8 +79,8 @@ struct vmx_vcpu {
 };
 
 struct vmx_cpu {
-	struct vmcs *vmxon_region;
-	struct vmcs *current_vmcs;
+	struct hvm_vmcs *vmxon_region;
+	struct hvm_vmcs *current_vmcs;
 	struct list_head loaded;	/* vmx_vcpu with a VMCS active here */
 };
 
@@ -198,7 +198,7 @@ static int vmx_setup_controls(u64 basic)
 	u64 cap, ept_cap;
 	int r;
 
-	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PINBASED_CTLS,
+	hvm_rdmsrq(vmx_ctls_msr(basic, MSR_IA32_VMX_PINBASED_CTLS,
 			    MSR_IA32_VMX_TRUE_PINBASED_CTLS), cap);
 	/* Virtual NMIs: the CPU keeps the guest's NMI blocking (SDM 25.3). */
 	r = vmx_adjust_controls(PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
@@ -210,14 +210,14 @@ static int vmx_setup_controls(u64 basic)
 	if (vmx_tick_us) {
 		u64 misc;
 
-		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		hvm_rdmsrq(MSR_IA32_VMX_MISC, misc);
 		vmx_preemption_timer =
 			vmx_preemption_timer_value(tsc_khz, vmx_tick_us, misc);
 		if (!(vmx_pin_ctl & PIN_BASED_VMX_PREEMPTION_TIMER))
 			pr_warn("hvm: vmx_tick_us ignored: no VMX-preemption timer\n");
 	}
 
-	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_PROCBASED_CTLS,
+	hvm_rdmsrq(vmx_ctls_msr(basic, MSR_IA32_VMX_PROCBASED_CTLS,
 			    MSR_IA32_VMX_TRUE_PROCBASED_CTLS), cap);
 	r = vmx_adjust_controls(CPU_BASED_HLT_EXITING |
 				CPU_BASED_MWAIT_EXITING |
@@ -237,7 +237,7 @@ static int vmx_setup_controls(u64 basic)
 	if (missing)
 		goto unsupported;
 
-	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, cap);
+	hvm_rdmsrq(MSR_IA32_VMX_PROCBASED_CTLS2, cap);
 	vmx_unrestricted = (cap >> 32) & SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	sec_required = SECONDARY_EXEC_ENABLE_EPT;
 	r = vmx_adjust_controls(sec_required,
@@ -248,7 +248,7 @@ static int vmx_setup_controls(u64 basic)
 	if (r)
 		goto unsupported;
 
-	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_EXIT_CTLS,
+	hvm_rdmsrq(vmx_ctls_msr(basic, MSR_IA32_VMX_EXIT_CTLS,
 			    MSR_IA32_VMX_TRUE_EXIT_CTLS), cap);
 	r = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE |
 				VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
@@ -257,7 +257,7 @@ static int vmx_setup_controls(u64 basic)
 	if (r)
 		goto unsupported;
 
-	rdmsrl(vmx_ctls_msr(basic, MSR_IA32_VMX_ENTRY_CTLS,
+	hvm_rdmsrq(vmx_ctls_msr(basic, MSR_IA32_VMX_ENTRY_CTLS,
 			    MSR_IA32_VMX_TRUE_ENTRY_CTLS), cap);
 	r = vmx_adjust_controls(VM_ENTRY_LOAD_IA32_EFER, VM_ENTRY_LOAD_IA32_PAT,
 				cap, &vmx_entry_ctl, &missing);
@@ -272,7 +272,7 @@ static int vmx_setup_controls(u64 basic)
 		vmx_exit_ctl &= ~(VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_PAT);
 	}
 
-	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, ept_cap);
+	hvm_rdmsrq(MSR_IA32_VMX_EPT_VPID_CAP, ept_cap);
 	if (!(ept_cap & VMX_EPT_PAGE_WALK_4_BIT) ||
 	    !(ept_cap & VMX_EPTP_WB_BIT) || !(ept_cap & VMX_EPT_INVEPT_BIT) ||
 	    !(ept_cap & (VMX_EPT_EXTENT_CONTEXT_BIT |
@@ -301,14 +301,18 @@ static int vmx_init(void)
 	u64 basic;
 	int cpu, i;
 
-	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	if (!HVM_CAN_SET_CR4) {
+		pr_err("hvm: cannot use VMX on this kernel: it lets only kvm set CR4.VMXE (cr4_update_irqsoff is exported to kvm alone since Linux 6.18)\n");
+		return -EOPNOTSUPP;
+	}
+	hvm_rdmsrq(MSR_IA32_VMX_BASIC, basic);
 	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
 	if (vmx_setup_controls(basic))
 		return -ENODEV;
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
-	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
+	hvm_rdmsrq(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
+	hvm_rdmsrq(MSR_IA32_VMX_CR0_FIXED1, vmx_cr0_fixed1);
+	hvm_rdmsrq(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
+	hvm_rdmsrq(MSR_IA32_VMX_CR4_FIXED1, vmx_cr4_fixed1);
 
 	vmx_msr_bitmap = (void *)__get_free_page(GFP_KERNEL);
 	if (!vmx_msr_bitmap)
@@ -369,11 +373,11 @@ static int vmx_enable_cpu(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
 
-	if (cr4_read_shadow() & X86_CR4_VMXE)
+	if (hvm_cr4_read() & X86_CR4_VMXE)
 		return -EBUSY;	/* another hypervisor is in VMX operation */
-	cr4_set_bits(X86_CR4_VMXE);
+	hvm_cr4_set_bits(X86_CR4_VMXE);
 	if (vmx_vmxon(__pa(vc->vmxon_region))) {
-		cr4_clear_bits(X86_CR4_VMXE);
+		hvm_cr4_clear_bits(X86_CR4_VMXE);
 		return -EBUSY;
 	}
 	vc->current_vmcs = NULL;
@@ -394,7 +398,7 @@ static void vmx_disable_cpu(void)
 	}
 	vc->current_vmcs = NULL;
 	vmx_vmxoff();
-	cr4_clear_bits(X86_CR4_VMXE);
+	hvm_cr4_clear_bits(X86_CR4_VMXE);
 }
 
 /* ---- Loading the VMCS and the MSRs VMX does not switch ---------------- */
@@ -430,7 +434,7 @@ static void vmx_set_host_cpu_state(int cpu)
 	vmcs_write(HOST_TR_BASE,
 		   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
 	vmcs_write(HOST_GDTR_BASE, (unsigned long)get_cpu_gdt_ro(cpu));
-	rdmsrl(MSR_GS_BASE, gs_base);
+	hvm_rdmsrq(MSR_GS_BASE, gs_base);
 	vmcs_write(HOST_GS_BASE, gs_base);
 	vmcs_write(HOST_IA32_SYSENTER_ESP,
 		   (unsigned long)(cpu_entry_stack(cpu) + 1));
@@ -457,23 +461,23 @@ static void vmx_vcpu_load(struct hvm_vcpu *vcpu, int cpu)
 		vmx_vmptrld(vmx->vmcs_pa);
 		vc->current_vmcs = vmx->vmcs;
 	}
-	rdmsrl(MSR_FS_BASE, fs_base);
+	hvm_rdmsrq(MSR_FS_BASE, fs_base);
 	vmcs_write(HOST_FS_BASE, fs_base);
 
 	if (vmx->msrs_loaded)
 		return;
 	savesegment(ds, vmx->host_ds);
 	savesegment(es, vmx->host_es);
-	rdmsrl(MSR_STAR, vmx->host_star);
-	rdmsrl(MSR_LSTAR, vmx->host_lstar);
-	rdmsrl(MSR_CSTAR, vmx->host_cstar);
-	rdmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host_kgs);
-	wrmsrl(MSR_STAR, vmx->guest_star);
-	wrmsrl(MSR_LSTAR, vmx->guest_lstar);
-	wrmsrl(MSR_CSTAR, vmx->guest_cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->guest_sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kgs);
+	hvm_rdmsrq(MSR_STAR, vmx->host_star);
+	hvm_rdmsrq(MSR_LSTAR, vmx->host_lstar);
+	hvm_rdmsrq(MSR_CSTAR, vmx->host_cstar);
+	hvm_rdmsrq(MSR_SYSCALL_MASK, vmx->host_sfmask);
+	hvm_rdmsrq(MSR_KERNEL_GS_BASE, vmx->host_kgs);
+	hvm_wrmsrq(MSR_STAR, vmx->guest_star);
+	hvm_wrmsrq(MSR_LSTAR, vmx->guest_lstar);
+	hvm_wrmsrq(MSR_CSTAR, vmx->guest_cstar);
+	hvm_wrmsrq(MSR_SYSCALL_MASK, vmx->guest_sfmask);
+	hvm_wrmsrq(MSR_KERNEL_GS_BASE, vmx->guest_kgs);
 	vmx->msrs_loaded = true;
 }
 
@@ -483,16 +487,16 @@ static void vmx_vcpu_put(struct hvm_vcpu *vcpu)
 
 	if (!vmx->msrs_loaded)
 		return;
-	rdmsrl(MSR_STAR, vmx->guest_star);
-	rdmsrl(MSR_LSTAR, vmx->guest_lstar);
-	rdmsrl(MSR_CSTAR, vmx->guest_cstar);
-	rdmsrl(MSR_SYSCALL_MASK, vmx->guest_sfmask);
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kgs);
-	wrmsrl(MSR_STAR, vmx->host_star);
-	wrmsrl(MSR_LSTAR, vmx->host_lstar);
-	wrmsrl(MSR_CSTAR, vmx->host_cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->host_sfmask);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host_kgs);
+	hvm_rdmsrq(MSR_STAR, vmx->guest_star);
+	hvm_rdmsrq(MSR_LSTAR, vmx->guest_lstar);
+	hvm_rdmsrq(MSR_CSTAR, vmx->guest_cstar);
+	hvm_rdmsrq(MSR_SYSCALL_MASK, vmx->guest_sfmask);
+	hvm_rdmsrq(MSR_KERNEL_GS_BASE, vmx->guest_kgs);
+	hvm_wrmsrq(MSR_STAR, vmx->host_star);
+	hvm_wrmsrq(MSR_LSTAR, vmx->host_lstar);
+	hvm_wrmsrq(MSR_CSTAR, vmx->host_cstar);
+	hvm_wrmsrq(MSR_SYSCALL_MASK, vmx->host_sfmask);
+	hvm_wrmsrq(MSR_KERNEL_GS_BASE, vmx->host_kgs);
 	if (vmx->host_ds)
 		loadsegment(ds, vmx->host_ds);
 	if (vmx->host_es)
@@ -676,7 +680,7 @@ static int vmx_get_msr(struct hvm_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_CSTAR:
 	case MSR_SYSCALL_MASK:
 	case MSR_KERNEL_GS_BASE:
-		rdmsrl(index, *data);
+		hvm_rdmsrq(index, *data);
 		break;
 	case MSR_FS_BASE:
 		*data = vmcs_read(GUEST_FS_BASE);
@@ -721,13 +725,13 @@ static int vmx_set_msr(struct hvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_KERNEL_GS_BASE:
 		if (!hvm_is_canonical(data))
 			return -EINVAL;
-		wrmsrl(index, data);
+		hvm_wrmsrq(index, data);
 		break;
 	case MSR_STAR:
-		wrmsrl(index, data);
+		hvm_wrmsrq(index, data);
 		break;
 	case MSR_SYSCALL_MASK:
-		wrmsrl(index, (u32)data);
+		hvm_wrmsrq(index, (u32)data);
 		break;
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
@@ -843,7 +847,7 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 	vmcs_write(HOST_CR0, read_cr0());
 	vmx->host_cr3 = __read_cr3();
 	vmcs_write(HOST_CR3, vmx->host_cr3);
-	vmx->host_cr4 = cr4_read_shadow();
+	vmx->host_cr4 = hvm_cr4_read();
 	vmcs_write(HOST_CR4, vmx->host_cr4);
 	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
 	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
@@ -855,14 +859,14 @@ static void vmx_vmcs_setup(struct hvm_vcpu *vcpu)
 	store_idt(&idt);
 	vmcs_write(HOST_IDTR_BASE, idt.address);
 	vmcs_write(HOST_RIP, (unsigned long)hvm_vmx_vmexit);
-	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
+	hvm_rdmsrq(MSR_IA32_SYSENTER_CS, msr);
 	vmcs_write(HOST_IA32_SYSENTER_CS, msr);
-	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
+	hvm_rdmsrq(MSR_IA32_SYSENTER_EIP, msr);
 	vmcs_write(HOST_IA32_SYSENTER_EIP, msr);
-	rdmsrl(MSR_EFER, msr);
+	hvm_rdmsrq(MSR_EFER, msr);
 	vmcs_write(HOST_IA32_EFER, msr);
 	if (vmx_exit_ctl & VM_EXIT_LOAD_IA32_PAT) {
-		rdmsrl(MSR_IA32_CR_PAT, msr);
+		hvm_rdmsrq(MSR_IA32_CR_PAT, msr);
 		vmcs_write(HOST_IA32_PAT, msr);
 	}
 
@@ -1526,7 +1530,7 @@ static void vmx_enter(struct hvm_vcpu *vcpu, bool flush_tlb)
 		vmx->host_cr3 = cr3;
 		vmcs_write(HOST_CR3, cr3);
 	}
-	cr4 = cr4_read_shadow();
+	cr4 = hvm_cr4_read();
 	if (cr4 != vmx->host_cr4) {
 		vmx->host_cr4 = cr4;
 		vmcs_write(HOST_CR4, cr4);
@@ -1587,7 +1591,8 @@ const struct hvm_vendor_ops hvm_vmx_ops = {
 	.name		= "Intel VMX",
 	.vendor		= HVM_VENDOR_INTEL_VMX,
 	.xsetbv_always_exits = true,
-	.busy_msg	= "Intel VMX is in use by another hypervisor (CR4.VMXE is set: is kvm_intel loaded?)",
+	.busy_msg	= "Intel VMX is held by another hypervisor (CR4.VMXE is set)",
+	.kvm_module	= "kvm_intel",
 	.npt		= &vmx_ept_format,
 	.init		= vmx_init,
 	.exit		= vmx_exit,

@@ -5,7 +5,10 @@
  * where the accelerator has them, and the vCPUs with their CPUID.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "guest_cpuid.h"
 #include "vm.h"
@@ -17,6 +20,46 @@ void vm_stop(struct vm *vm, int status, const char *reason)
 	vm->stop = true;
 	vm->exit_status = status;
 	vm->stop_reason = reason;
+}
+
+/* 'Y', 'N', or 0 when the file is not there (no such module or parameter). */
+static char sysfs_flag(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c;
+}
+
+/*
+ * HVM_CREATE_VM said EBUSY: name who holds VMX/SVM and the remedy. Since
+ * Linux 6.12 kvm_amd/kvm_intel hold it from load on, VM or not
+ * (kvm.enable_virt_at_load=Y, the default).
+ */
+static void die_hvm_busy(const char *dev)
+{
+	const char *mod = NULL;
+	struct stat st;
+
+	if (!stat("/sys/module/kvm_amd", &st))
+		mod = "kvm_amd";
+	else if (!stat("/sys/module/kvm_intel", &st))
+		mod = "kvm_intel";
+	if (!mod)
+		die("%s: busy: another hypervisor (not kvm: VirtualBox? VMware?) holds VMX/SVM; stop it and retry",
+		    dev);
+	if (sysfs_flag("/sys/module/kvm/parameters/enable_virt_at_load") == 'Y')
+		die("%s: busy: %s holds VMX/SVM since it loaded (kvm.enable_virt_at_load=Y, the default since Linux 6.12), "
+		    "even with no kvm VM: unload it (modprobe -r %s), or load kvm with enable_virt_at_load=0 "
+		    "(echo 'options kvm enable_virt_at_load=0' > /etc/modprobe.d/kvm-hvm.conf, then reload kvm)",
+		    dev, mod, mod);
+	die("%s: busy: %s holds VMX/SVM while a kvm VM runs: end that VM, or unload it (modprobe -r %s)",
+	    dev, mod, mod);
 }
 
 void vm_create(struct vm *vm)
@@ -37,9 +80,10 @@ void vm_create(struct vm *vm)
 	if (r == -ENOENT || r == -ENODEV || r == -ENXIO)
 		die("%s: %s: %s", dev, strerror(-r),
 		    kvm ? "load kvm (modprobe kvm_amd or kvm_intel)" : "load hvm.ko (insmod hvm.ko)");
+	if (r == -EBUSY && kvm)
+		die("%s: busy: another hypervisor holds VMX/SVM (is an hvm VM running?)", dev);
 	if (r == -EBUSY)
-		die("%s: busy: another hypervisor holds VMX/SVM (is %s loaded?)",
-		    dev, kvm ? "hvm" : "kvm_amd or kvm_intel");
+		die_hvm_busy(dev);
 	if (r == -EPROTO)
 		die("%s: not the %s ABI vmctl was built for (with immediate_exit)",
 		    dev, accel_name(ops));
