@@ -252,7 +252,11 @@ void hvm_vm_irqfd_release(struct hvm_vm *vm)
 
 int hvm_irqfd_init(void)
 {
-	hvm_irqfd_wq = alloc_workqueue("hvm-irqfd", 0, 0);
+	/*
+	 * Teardowns need no particular CPU. Unbound also on the kernels
+	 * that warn when a workqueue names neither WQ_PERCPU nor WQ_UNBOUND.
+	 */
+	hvm_irqfd_wq = alloc_workqueue("hvm-irqfd", WQ_UNBOUND, 0);
 	return hvm_irqfd_wq ? 0 : -ENOMEM;
 }
 

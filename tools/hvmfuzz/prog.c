@@ -484,6 +484,15 @@ static void op_region(struct ctx *x)
 				m = (struct hvm_memory_region){ .slot = 0, .memory_size = SLOT0_SIZE,
 								.userspace_addr = (u64)(uintptr_t)vm->slot0 };
 				r = set_region(x, fd, &m, "SET_MEMORY_REGION(slot0)");
+				/*
+				 * While slot 0 is away, another thread's "overlaps
+				 * slot 0" add may succeed (it deletes that slot at
+				 * once): EBUSY until it has.
+				 */
+				for (i = 0; r < 0 && errno == EBUSY && i < 100; i++) {
+					usleep(1000);
+					r = set_region(x, fd, &m, "SET_MEMORY_REGION(slot0)");
+				}
 				expect_errs(x, r, 0, "re-adding slot 0");
 			}
 			pthread_mutex_lock(&w->lock);
